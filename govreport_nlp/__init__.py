@@ -1,0 +1,74 @@
+"""govreport_nlp: read Chinese government reports and tag what each paragraph is about.
+
+The pipeline, one module per step, data flowing one way::
+
+    reading -> cleaning -> structure -> segmentation -> features -> models -> api / cli
+
+Quick start
+-----------
+>>> import govreport_nlp as gr
+>>> report = gr.parse("一、主要举措和成效\\n（一）深化放管服改革。推行证照分离，实现一网通办。")
+>>> [(p.kind, p.role) for p in report.paragraphs]
+[('heading', 'review'), ('body', 'review')]
+>>> gr.cut("深化放管服改革")
+['深化', '放管服', '改革']
+"""
+
+from __future__ import annotations
+
+import logging as _logging
+
+from ._version import __version__
+from .document import Heading, Metadata, Paragraph, Prediction, Report, Section
+from .errors import (
+    BinaryInputError,
+    DecodingError,
+    GovReportError,
+    InputError,
+    MissingDependencyError,
+    ModelError,
+    ModelNotAvailableError,
+)
+from .reading import Document, Failure, decode_bytes, iter_documents, iter_jsonl, read_document
+from .segmentation import Segmenter, available_segmenters, cut, get_segmenter, register_segmenter
+from .sentences import sentence_spans, split_sentences
+from .structure import parse, parse_document
+
+# a library logs, the application decides where it goes
+_logging.getLogger("govreport_nlp").addHandler(_logging.NullHandler())
+
+__all__ = [
+    "__version__",
+    # data model
+    "Report",
+    "Paragraph",
+    "Heading",
+    "Section",
+    "Metadata",
+    "Prediction",
+    "Document",
+    "Failure",
+    # reading and structure
+    "parse",
+    "parse_document",
+    "read_document",
+    "iter_documents",
+    "iter_jsonl",
+    "decode_bytes",
+    # segmentation
+    "Segmenter",
+    "cut",
+    "get_segmenter",
+    "register_segmenter",
+    "available_segmenters",
+    "split_sentences",
+    "sentence_spans",
+    # errors
+    "GovReportError",
+    "InputError",
+    "DecodingError",
+    "BinaryInputError",
+    "MissingDependencyError",
+    "ModelError",
+    "ModelNotAvailableError",
+]

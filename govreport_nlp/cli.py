@@ -1,0 +1,204 @@
+"""The ``govreport-nlp`` command: a thin layer over the Python API.
+
+Every subcommand reads its inputs through :func:`govreport_nlp.reading.iter_documents`,
+so one unreadable file in a batch is reported on stderr and the rest are
+processed. Errors a user can cause print one line and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import unicodedata
+from typing import Any, Callable, Iterator, Sequence, TextIO
+
+from . import __version__
+from .document import Report
+from .errors import GovReportError
+from .reading import Document, Failure, iter_documents
+from .segmentation import available_segmenters, get_segmenter
+from .sentences import sentence_spans
+from .structure import parse_document
+
+__all__ = ["main"]
+
+EXIT_OK = 0
+EXIT_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, status 2, like every other user error
+        self.exit(EXIT_INPUT, f"{self.prog}: error: {message}\n")
+
+
+def _clip(s: str, width: int) -> str:
+    out, w = [], 0
+    for c in s:
+        cw = 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        if w + cw > width - 1:
+            out.append("…")
+            break
+        out.append(c)
+        w += cw
+    return "".join(out)
+
+
+def _documents(args: argparse.Namespace, failures: list[Failure]) -> Iterator[Document]:
+    inputs = args.files or ["-"]
+    for item in iter_documents(inputs, input_format=args.input_format, encoding=args.encoding,
+                               expand_dirs=True):
+        if isinstance(item, Failure):
+            failures.append(item)
+            print(f"govreport-nlp: skipped: {item.message}", file=sys.stderr)
+            continue
+        yield item
+
+
+# ---------------------------------------------------------------------------
+# parse
+# ---------------------------------------------------------------------------
+
+
+def _write_parse_table(report: Report, out: TextIO, sentences: bool) -> None:
+    md = report.metadata
+    out.write(f"# {report.id}  {md.title or '(no title)'}\n")
+    info = [f"{k}={v}" for k, v in (("issuer", md.issuer), ("date", md.date), ("index", md.index_number),
+                                    ("number", md.document_number), ("encoding", report.encoding),
+                                    ("format", report.format)) if v]
+    if info:
+        out.write("# " + "  ".join(info) + "\n")
+    for s in report.sections:
+        cue = f"cue {s.cue!r}" if s.cue else "inferred"
+        title = s.heading.title if s.heading else ""
+        out.write(f"# section {s.index}: {s.role:<12} ({cue}) {title}\n")
+    out.write(f"{'idx':>4} {'start':>6} {'end':>6}  {'kind':<8}{'role':<13}{'lvl':<4}text\n")
+    for p in report.paragraphs:
+        lvl = str(p.level) if p.level else ""
+        text = p.text if p.kind != "heading" else ("  " * max(0, (p.level or 1) - 1)) + p.text
+        note = f"[{p.note}] " if p.note else ""
+        out.write(f"{p.index:>4} {p.start:>6} {p.end:>6}  {p.kind:<8}{p.role:<13}{lvl:<4}{_clip(note + text, 60)}\n")
+        if sentences and p.kind == "body":
+            for s, e in sentence_spans(p.text):
+                out.write(f"{'':>4} {p.start + s:>6} {p.start + e:>6}    · {_clip(p.text[s:e], 70)}\n")
+    for w in report.warnings:
+        out.write(f"# warning: {w}\n")
+    out.write("\n")
+
+
+def _write_parse_jsonl(report: Report, out: TextIO, sentences: bool) -> None:
+    head = {"doc": report.id, "type": "report", "source": report.source, "encoding": report.encoding,
+            "format": report.format, "metadata": report.metadata.to_dict(), "warnings": report.warnings,
+            "sections": report.to_dict()["sections"]}
+    out.write(json.dumps(head, ensure_ascii=False, default=str) + "\n")
+    for p in report.paragraphs:
+        rec: dict[str, Any] = {"doc": report.id, "type": "paragraph", **p.to_dict()}
+        if sentences:
+            rec["sentences"] = [[p.start + s, p.start + e] for s, e in sentence_spans(p.text)]
+        out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+
+
+def cmd_parse(args: argparse.Namespace, failures: list[Failure]) -> None:
+    write: Callable[[Report, TextIO, bool], None] = (
+        _write_parse_jsonl if args.format == "jsonl" else _write_parse_table
+    )
+    for doc in _documents(args, failures):
+        report = parse_document(doc)
+        write(report, sys.stdout, args.sentences)
+        sys.stdout.flush()
+
+
+# ---------------------------------------------------------------------------
+# segment
+# ---------------------------------------------------------------------------
+
+
+def cmd_segment(args: argparse.Namespace, failures: list[Failure]) -> None:
+    params: dict[str, Any] = {}
+    if args.segmenter == "hanlp":
+        if args.model:
+            params["model"] = args.model
+        params["allow_download"] = args.allow_download
+    if args.user_words:
+        params["user_words"] = [w for w in args.user_words.split(",") if w]
+    seg = get_segmenter(args.segmenter, **params)
+    for doc in _documents(args, failures):
+        if args.format == "jsonl":
+            report = parse_document(doc)
+            for p in report.paragraphs:
+                if p.is_content:
+                    rec = {"doc": report.id, "index": p.index, "start": p.start, "end": p.end,
+                           "kind": p.kind, "tokens": seg.cut(p.text)}
+                    sys.stdout.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        else:
+            for line in doc.text.splitlines():
+                sys.stdout.write(args.sep.join(seg.cut(line)) + "\n")
+        sys.stdout.flush()
+
+
+# ---------------------------------------------------------------------------
+# entry point
+# ---------------------------------------------------------------------------
+
+
+def _add_input_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("files", nargs="*", metavar="FILE",
+                   help="report files, folders of them, or JSONL corpora; '-' or nothing reads standard input")
+    p.add_argument("--input-format", choices=("auto", "text", "html", "jsonl"), default="auto",
+                   help="auto: *.jsonl files are corpora with 'id' and 'text' fields, HTML is detected")
+    p.add_argument("--encoding", help="force a text encoding instead of detecting it")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="govreport-nlp",
+                     description="Read Chinese government reports, recover their structure and tag their paragraphs.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("parse", help="show a report's recovered structure: sections, headings, paragraphs, offsets")
+    _add_input_args(p)
+    p.add_argument("--format", choices=("table", "jsonl"), default="table")
+    p.add_argument("--sentences", action="store_true", help="also split body paragraphs into sentences")
+    p.set_defaults(func=cmd_parse)
+
+    p = sub.add_parser("segment", help="segment text into words")
+    _add_input_args(p)
+    p.add_argument("--segmenter", choices=available_segmenters(), default="jieba")
+    p.add_argument("--model", help="hanlp: a local model directory (or identifier)")
+    p.add_argument("--allow-download", action="store_true", help="hanlp: allow downloading a model")
+    p.add_argument("--user-words", help="comma-separated extra words to keep whole")
+    p.add_argument("--format", choices=("text", "jsonl"), default="text",
+                   help="text: each input line with words separated by --sep; jsonl: one record per paragraph")
+    p.add_argument("--sep", default=" ", help="word separator for --format text")
+    p.set_defaults(func=cmd_segment)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return EXIT_INPUT
+    failures: list[Failure] = []
+    try:
+        args.func(args, failures)
+    except GovReportError as exc:
+        print(f"govreport-nlp: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except BrokenPipeError:  # piped into `head`: stop quietly, as Unix tools do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+    if failures:
+        print(f"govreport-nlp: {len(failures)} input(s) could not be read (see above)", file=sys.stderr)
+        return EXIT_INPUT
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

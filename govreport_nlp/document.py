@@ -1,0 +1,247 @@
+"""The data model every layer shares: a :class:`Report` of :class:`Paragraph` s.
+
+Reading fills the raw text, structure fills headings, sections and roles, and a
+classifier later attaches a :class:`Prediction` to each paragraph. The objects are
+plain dataclasses so that they serialise to JSON (``to_dict``) without surprises.
+
+Offsets are always into ``Report.text``, the decoded input (for HTML input, the
+text extracted from the page; ``Paragraph.source_span`` then points into the raw
+HTML). For every paragraph ``report.text[p.start:p.end] == p.text``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Iterator, Literal, Mapping
+
+__all__ = [
+    "PARAGRAPH_KINDS",
+    "ROLES",
+    "Heading",
+    "Metadata",
+    "Paragraph",
+    "Prediction",
+    "Report",
+    "Section",
+]
+
+#: What a line of a report is. Only ``body`` and ``heading`` lines carry content to
+#: classify; ``meta`` lines hold report metadata (title, dates, index numbers) and
+#: ``clutter`` lines are page furniture (navigation, share buttons, counters).
+ParagraphKind = Literal["body", "heading", "meta", "clutter"]
+PARAGRAPH_KINDS: tuple[str, ...] = ("body", "heading", "meta", "clutter")
+
+#: Structural role of a section, read from its heading (see ``structure.py``).
+#: ``preamble`` is the text before the first heading; ``duties`` is the section on
+#: the principal responsible person's duties (第一责任人职责).
+Role = Literal["preamble", "review", "shortcomings", "plans", "duties", "other"]
+ROLES: tuple[str, ...] = ("preamble", "review", "shortcomings", "plans", "duties", "other")
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """Report metadata found in the page header or given with the input.
+
+    ``extra`` keeps any other fields, e.g. ``genre``/``region``/``year`` from a
+    JSONL record, or header fields without a dedicated attribute.
+    """
+
+    title: str | None = None
+    issuer: str | None = None
+    date: str | None = None
+    index_number: str | None = None
+    document_number: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["extra"] = dict(self.extra)
+        return d
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A heading, standalone on its line or leading the line's body text."""
+
+    title: str
+    """The heading words without numbering marker or trailing punctuation."""
+    marker: str | None
+    """The numbering marker as written (``一、``, ``（二）``, ``1.``), if any."""
+    style: str
+    """Numbering style name: ``part``, ``cn``, ``cn_paren``, ``num``, ``num_paren``,
+    ``circled`` or ``plain`` (un-numbered)."""
+    level: int
+    """Depth in the heading tree, 1 for top-level sections."""
+    paragraph: int
+    """Index of the paragraph (line) that holds the heading."""
+    start: int
+    end: int
+    inline: bool
+    """True when the heading shares its line with body text."""
+    role: str | None = None
+    """Role stated by this heading's own words, if any."""
+
+
+@dataclass(frozen=True)
+class Section:
+    """A top-level section of a report and its structural role."""
+
+    index: int
+    heading: Heading | None
+    role: str
+    cue: str | None
+    """The cue phrase that gave the role; ``None`` when the role was inferred."""
+    first_paragraph: int
+    last_paragraph: int
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """A classifier's decision for one paragraph."""
+
+    label: str
+    score: float
+    function: str | None = None
+    function_score: float | None = None
+    topics: tuple[str, ...] = ()
+    alternatives: tuple[tuple[str, float], ...] = ()
+    """The next most likely labels with their probabilities, best first."""
+    abstained: bool = False
+    """True when ``score`` fell below the model's confidence threshold."""
+    reasons: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "score": self.score,
+            "function": self.function,
+            "function_score": self.function_score,
+            "topics": list(self.topics),
+            "alternatives": [list(a) for a in self.alternatives],
+            "abstained": self.abstained,
+            "reasons": list(self.reasons),
+        }
+
+
+@dataclass
+class Paragraph:
+    """One line of a report (the unit that is classified).
+
+    ``headings`` is the chain of heading titles above the paragraph, outermost
+    first; ``title`` is the paragraph's own leading heading or lead sentence when
+    it has one (``(二)深化"放管服"改革。一是…`` has the title
+    ``深化"放管服"改革``); ``items`` are the spans of inline enumerations
+    (``一是…二是…``) as offsets into the report text.
+    """
+
+    index: int
+    text: str
+    start: int
+    end: int
+    kind: str = "body"
+    headings: tuple[str, ...] = ()
+    section: int | None = None
+    role: str = "preamble"
+    title: str | None = None
+    marker: str | None = None
+    level: int | None = None
+    items: tuple[tuple[int, int], ...] = ()
+    note: str | None = None
+    """Why a line is ``meta`` or ``clutter`` (e.g. ``"date"``, ``"navigation"``)."""
+    source_span: tuple[int, int] | None = None
+    """For HTML input, the span of the raw page this line was extracted from."""
+    prediction: Prediction | None = None
+
+    @property
+    def is_content(self) -> bool:
+        """True for lines that carry report content (body text or headings)."""
+        return self.kind in ("body", "heading")
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "index": self.index,
+            "start": self.start,
+            "end": self.end,
+            "kind": self.kind,
+            "role": self.role,
+            "section": self.section,
+            "headings": list(self.headings),
+            "title": self.title,
+            "marker": self.marker,
+            "level": self.level,
+            "items": [list(s) for s in self.items],
+            "note": self.note,
+            "text": self.text,
+        }
+        if self.source_span is not None:
+            d["source_span"] = list(self.source_span)
+        if self.prediction is not None:
+            d["prediction"] = self.prediction.to_dict()
+        return d
+
+
+@dataclass
+class Report:
+    """A parsed report: its text, metadata, sections and paragraphs."""
+
+    id: str
+    text: str
+    paragraphs: list[Paragraph]
+    sections: list[Section] = field(default_factory=list)
+    headings: list[Heading] = field(default_factory=list)
+    metadata: Metadata = field(default_factory=Metadata)
+    source: str | None = None
+    encoding: str | None = None
+    format: str = "text"
+    warnings: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.paragraphs)
+
+    def __iter__(self) -> Iterator[Paragraph]:
+        return iter(self.paragraphs)
+
+    def __repr__(self) -> str:
+        kinds = {k: 0 for k in PARAGRAPH_KINDS}
+        for p in self.paragraphs:
+            kinds[p.kind] = kinds.get(p.kind, 0) + 1
+        title = self.metadata.title or ""
+        if len(title) > 30:
+            title = title[:29] + "…"
+        return (
+            f"<Report {self.id!r} {title!r}: {len(self.paragraphs)} paragraphs "
+            f"({kinds['body']} body, {kinds['heading']} headings), "
+            f"{len(self.sections)} sections>"
+        )
+
+    @property
+    def content(self) -> list[Paragraph]:
+        """Paragraphs that carry report content (``body`` and ``heading``)."""
+        return [p for p in self.paragraphs if p.is_content]
+
+    @property
+    def body(self) -> list[Paragraph]:
+        """Body paragraphs only: the lines a classifier scores."""
+        return [p for p in self.paragraphs if p.kind == "body"]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "source": self.source,
+            "encoding": self.encoding,
+            "format": self.format,
+            "metadata": self.metadata.to_dict(),
+            "warnings": list(self.warnings),
+            "sections": [
+                {
+                    "index": s.index,
+                    "title": s.heading.title if s.heading else None,
+                    "role": s.role,
+                    "cue": s.cue,
+                    "first_paragraph": s.first_paragraph,
+                    "last_paragraph": s.last_paragraph,
+                }
+                for s in self.sections
+            ],
+            "paragraphs": [p.to_dict() for p in self.paragraphs],
+        }

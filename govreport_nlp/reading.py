@@ -1,0 +1,418 @@
+"""Reading report files: bytes to text, whatever the encoding or format.
+
+The first layer of the pipeline. It turns a path, raw bytes, a string or a JSONL
+record into a :class:`Document` (decoded text plus provenance) and nothing more:
+finding paragraphs and headings is :mod:`govreport_nlp.structure`'s job.
+
+Decoding tries, in order: a byte-order mark (UTF-8, UTF-16, UTF-32); strict
+UTF-8; UTF-16 without a BOM (recognised by its zero bytes); GB18030 (a superset of
+GBK and GB2312, the encodings of files saved on government PCs); then
+``charset-normalizer`` for anything else. Binary files (PDF, images, archives,
+Office documents) are recognised by their signature and refused with an error
+that names the file and says what to do.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping
+
+from .errors import BinaryInputError, DecodingError, InputError
+from .htmltext import HtmlText, html_to_text, looks_like_html
+
+__all__ = [
+    "Document",
+    "Failure",
+    "decode_bytes",
+    "document_from_record",
+    "document_from_text",
+    "iter_documents",
+    "iter_jsonl",
+    "read_document",
+]
+
+logger = logging.getLogger("govreport_nlp")
+
+#: Files larger than this are refused (a report is ~10-100 kB of text).
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+_SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
+    (b"%PDF", "a PDF document", "extract its text first (e.g. pdftotext) and pass the .txt"),
+    (b"\x89PNG", "a PNG image", "run OCR on it first and pass the text"),
+    (b"\xff\xd8\xff", "a JPEG image", "run OCR on it first and pass the text"),
+    (b"GIF8", "a GIF image", "run OCR on it first and pass the text"),
+    (b"II*\x00", "a TIFF image", "run OCR on it first and pass the text"),
+    (b"MM\x00*", "a TIFF image", "run OCR on it first and pass the text"),
+    (b"PK\x03\x04", "a ZIP archive (or a .docx/.xlsx file)", "save it as plain text first"),
+    (b"\xd0\xcf\x11\xe0", "a legacy Office document (.doc/.xls/.wps)", "save it as plain text first"),
+    (b"{\\rtf", "an RTF document", "save it as plain text first"),
+    (b"\x1f\x8b", "a gzip archive", "decompress it first"),
+    (b"BZh", "a bzip2 archive", "decompress it first"),
+    (b"7z\xbc\xaf", "a 7-Zip archive", "decompress it first"),
+    (b"Rar!", "a RAR archive", "decompress it first"),
+    (b"\x7fELF", "an executable program", "pass a text file"),
+    (b"MZ", "a Windows executable", "pass a text file"),
+)
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+# C0 controls other than tab/newlines/form feed, DEL and C1: rare in real text
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_HTML_SUFFIXES = frozenset((".htm", ".html", ".shtml", ".xhtml", ".jhtml", ".asp", ".aspx", ".jsp", ".php"))
+
+
+@dataclass
+class Document:
+    """Decoded input, before any structure is recovered.
+
+    ``text`` is what every offset refers to: the decoded file for plain text, the
+    ``text`` field for JSONL records, and the extracted page text for HTML (with
+    ``html`` keeping the per-line spans into the raw page).
+    """
+
+    id: str
+    text: str
+    source: str | None = None
+    encoding: str | None = None
+    format: str = "text"
+    meta: dict[str, Any] = field(default_factory=dict)
+    html: HtmlText | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """An input that could not be read, reported in place of its document."""
+
+    source: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+# --------------------------------------------------------------------------
+# bytes -> str
+# --------------------------------------------------------------------------
+
+
+def _sniff_binary(data: bytes, name: str) -> None:
+    for magic, what, todo in _SIGNATURES:
+        if data.startswith(magic):
+            raise BinaryInputError(f"{name}: this is {what}, not text; {todo}.")
+
+
+def _looks_utf16(data: bytes) -> str | None:
+    """Name the UTF-16 byte order of BOM-less data, or None."""
+    sample = data[:4096]
+    if len(sample) < 4:
+        return None
+    even_zero = sample[0::2].count(0) / max(1, len(sample[0::2]))
+    odd_zero = sample[1::2].count(0) / max(1, len(sample[1::2]))
+    # ASCII-heavy UTF-16 has zeros in one half; CJK-heavy UTF-16 has almost none but
+    # then decodes strictly; try the order with more zeros in the high byte.
+    if odd_zero > 0.3 and even_zero < 0.05:
+        return "utf-16-le"
+    if even_zero > 0.3 and odd_zero < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _control_ratio(text: str) -> float:
+    sample = text[:20000]
+    return len(_CONTROL.findall(sample)) / max(1, len(sample))
+
+
+def _cjk_ratio(text: str) -> float:
+    sample = text[:20000]
+    cjk = sum(1 for c in sample if "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f" or "\uff00" <= c <= "\uffef")
+    letters = sum(1 for c in sample if not c.isspace())
+    return cjk / max(1, letters)
+
+
+def decode_bytes(data: bytes, *, name: str = "<bytes>", encoding: str | None = None) -> tuple[str, str]:
+    """Decode report bytes, detecting the encoding.
+
+    Parameters
+    ----------
+    data : bytes
+        Raw file content.
+    name : str
+        Used in error messages (usually the file path).
+    encoding : str, optional
+        Force this codec instead of detecting one.
+
+    Returns
+    -------
+    (text, encoding) : tuple of str
+        The decoded text, without any byte-order mark, and the codec used.
+
+    Raises
+    ------
+    BinaryInputError
+        The bytes are a PDF, image, archive or other binary file.
+    DecodingError
+        No encoding gives plausible text.
+
+    Examples
+    --------
+    >>> decode_bytes("依法行政".encode("gbk"))
+    ('依法行政', 'gb18030')
+    >>> decode_bytes("\\ufeff依法行政".encode("utf-8"))
+    ('依法行政', 'utf-8-sig')
+    """
+    if encoding:
+        try:
+            return data.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise DecodingError(f"{name}: cannot be decoded as {encoding} ({exc.__class__.__name__}); "
+                                "omit the encoding to detect it automatically.") from None
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError:
+                break
+            return text.lstrip("\ufeff"), codec
+    _sniff_binary(data, name)
+    utf16 = _looks_utf16(data)
+    if utf16:
+        try:
+            text = data.decode(utf16)
+            if _control_ratio(text) < 0.01:
+                return text, utf16
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data[:65536]:
+        raise BinaryInputError(f"{name}: contains NUL bytes, so it is a binary file, not text; pass a text or HTML file.")
+    try:
+        text = data.decode("utf-8")
+        if _control_ratio(text) < 0.05:
+            return text, "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030")
+        if _control_ratio(text) < 0.01 and _cjk_ratio(text) > 0.2:
+            return text, "gb18030"
+    except UnicodeDecodeError:
+        pass
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:  # pragma: no cover - a hard dependency, but be kind
+        best = None
+    else:
+        best = from_bytes(data[:1_000_000]).best()
+    if best is not None and best.encoding:
+        try:
+            text = data.decode(best.encoding)
+        except (UnicodeDecodeError, LookupError):
+            text = None
+        if text is not None and _control_ratio(text) < 0.01:
+            return text, best.encoding
+    raise DecodingError(
+        f"{name}: not readable as text in UTF-8, UTF-16, GB18030/GBK or any encoding detected; "
+        "convert it to UTF-8 or pass --encoding."
+    )
+
+
+# --------------------------------------------------------------------------
+# files, strings and records -> Document
+# --------------------------------------------------------------------------
+
+
+def _from_text(text: str, *, id: str, source: str | None, encoding: str | None, fmt: str,
+               meta: Mapping[str, Any] | None = None) -> Document:
+    if fmt == "auto":
+        fmt = "html" if looks_like_html(text) else "text"
+    doc = Document(id=id, text=text, source=source, encoding=encoding, format=fmt, meta=dict(meta or {}))
+    if fmt == "html":
+        doc.html = html_to_text(text)
+        doc.text = doc.html.text
+    if not doc.text.strip():
+        msg = f"{source or id}: empty input, no paragraphs"
+        doc.warnings.append(msg)
+        logger.warning(msg)
+    return doc
+
+
+def document_from_text(text: str, *, id: str = "doc", format: str = "auto",
+                       meta: Mapping[str, Any] | None = None, source: str | None = None) -> Document:
+    """Wrap a string (plain text or HTML) as a :class:`Document`.
+
+    Examples
+    --------
+    >>> document_from_text("一、工作回顾\\n全年办理行政复议案件12件。").format
+    'text'
+    """
+    if not isinstance(text, str):
+        raise InputError(f"{source or id}: expected a str, got {type(text).__name__}.")
+    return _from_text(text, id=id, source=source, encoding=None, fmt=format, meta=meta)
+
+
+def read_document(path: str | os.PathLike[str], *, encoding: str | None = None, format: str = "auto",
+                  id: str | None = None) -> Document:
+    """Read one report file (plain text in any common encoding, or HTML).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+    encoding : str, optional
+        Force a codec instead of detecting one.
+    format : {"auto", "text", "html"}
+        ``auto`` decides by file suffix, then by content.
+    id : str, optional
+        Document id; defaults to the file name without suffix.
+
+    Raises
+    ------
+    InputError
+        The path does not exist, is a directory, or vanished while being read.
+    DecodingError, BinaryInputError
+        The content is not text.
+    """
+    p = Path(path)
+    name = str(path)
+    if format not in ("auto", "text", "html"):
+        raise InputError(f"unknown format {format!r}; use 'auto', 'text' or 'html'.")
+    try:
+        if p.is_dir():
+            raise InputError(f"{name}: is a directory, not a file; pass the files inside it.")
+        size = p.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(f"{name}: {size / 2**20:.0f} MiB is larger than the {MAX_FILE_BYTES // 2**20} MiB limit; split it first.")
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{name}: no such file.") from None
+    except PermissionError:
+        raise InputError(f"{name}: permission denied.") from None
+    except IsADirectoryError:
+        raise InputError(f"{name}: is a directory, not a file; pass the files inside it.") from None
+    except OSError as exc:
+        raise InputError(f"{name}: cannot be read ({exc.strerror or exc}).") from None
+    text, used = decode_bytes(data, name=name, encoding=encoding)
+    fmt = format
+    if fmt == "auto" and p.suffix.lower() in _HTML_SUFFIXES:
+        fmt = "html"
+    return _from_text(text, id=id or p.stem, source=name, encoding=used, fmt=fmt)
+
+
+def document_from_record(record: Mapping[str, Any], *, source: str = "<record>", text_field: str = "text",
+                         id_field: str = "id", format: str = "auto") -> Document:
+    """Turn a JSONL/dict record with ``id`` and ``text`` into a :class:`Document`.
+
+    Other fields (``genre``, ``region``, ``year``...) are kept in ``meta``.
+    """
+    if not isinstance(record, Mapping):
+        raise InputError(f"{source}: expected a JSON object, got {type(record).__name__}.")
+    text = record.get(text_field)
+    if not isinstance(text, str):
+        raise InputError(f"{source}: record has no string field {text_field!r}.")
+    rid = record.get(id_field)
+    rid = str(rid) if rid is not None else source
+    meta = {k: v for k, v in record.items() if k not in (text_field, id_field)}
+    return _from_text(text, id=rid, source=source, encoding=None, fmt=format, meta=meta)
+
+
+def iter_jsonl(path: str | os.PathLike[str], *, text_field: str = "text", id_field: str = "id",
+               format: str = "auto") -> Iterator[Document | Failure]:
+    """Stream documents from a JSONL file, one record per line.
+
+    A malformed line is yielded as a :class:`Failure` and reading goes on, so one
+    bad record never takes the rest of a corpus down with it. ``path`` may be
+    ``"-"`` for standard input.
+    """
+    import sys
+
+    name = str(path)
+    try:
+        if name == "-":
+            fh = sys.stdin
+        else:
+            if Path(path).is_dir():
+                raise InputError(f"{name}: is a directory, not a JSONL file.")
+            fh = open(path, "rb")  # noqa: SIM115 - closed below
+    except FileNotFoundError:
+        raise InputError(f"{name}: no such file.") from None
+    except OSError as exc:
+        raise InputError(f"{name}: cannot be read ({exc.strerror or exc}).") from None
+    try:
+        for lineno, raw in enumerate(fh, 1):
+            where = f"{name}:{lineno}"
+            if isinstance(raw, bytes):
+                try:
+                    raw = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
+                except UnicodeDecodeError:
+                    yield Failure(where, f"{where}: line is not UTF-8; JSONL files must be UTF-8.")
+                    continue
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                yield Failure(where, f"{where}: not valid JSON ({exc.msg}).")
+                continue
+            try:
+                yield document_from_record(record, source=where, text_field=text_field,
+                                           id_field=id_field, format=format)
+            except InputError as exc:
+                yield Failure(where, str(exc))
+    finally:
+        if fh is not sys.stdin:
+            fh.close()
+
+
+def _expand(path: str) -> Iterator[str]:
+    p = Path(path)
+    if p.is_dir():
+        for child in sorted(p.rglob("*")):
+            if child.is_file() and not child.name.startswith("."):
+                yield str(child)
+    else:
+        yield path
+
+
+def iter_documents(inputs: Iterable[str | os.PathLike[str]], *, input_format: str = "auto",
+                   encoding: str | None = None, expand_dirs: bool = False) -> Iterator[Document | Failure]:
+    """Read many inputs, yielding a :class:`Failure` for each one that fails.
+
+    Parameters
+    ----------
+    inputs : iterable of paths
+        Files (or ``"-"`` for standard input). With ``expand_dirs``, directories
+        are walked for files.
+    input_format : {"auto", "text", "html", "jsonl"}
+        ``auto`` treats ``*.jsonl`` files as JSONL corpora and other files as
+        single reports.
+    """
+    import sys
+
+    if input_format not in ("auto", "text", "html", "jsonl"):
+        raise InputError(f"unknown input format {input_format!r}; use auto, text, html or jsonl.")
+    for item in inputs:
+        paths = list(_expand(str(item))) if expand_dirs else [str(item)]
+        for path in paths:
+            is_jsonl = input_format == "jsonl" or (input_format == "auto" and path.endswith((".jsonl", ".ndjson")))
+            try:
+                if is_jsonl:
+                    yield from iter_jsonl(path)
+                elif path == "-":
+                    data = sys.stdin.buffer.read()
+                    text, used = decode_bytes(data, name="<stdin>", encoding=encoding)
+                    fmt = "auto" if input_format == "auto" else input_format
+                    yield _from_text(text, id="stdin", source="<stdin>", encoding=used, fmt=fmt)
+                else:
+                    fmt = "auto" if input_format == "auto" else input_format
+                    yield read_document(path, encoding=encoding, format=fmt)
+            except InputError as exc:
+                yield Failure(path, str(exc))

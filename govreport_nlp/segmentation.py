@@ -1,0 +1,444 @@
+"""Word segmentation behind one small interface, with backends chosen by name.
+
+Two ways to use it, as in jieba:
+
+* the function API, :func:`cut`, for the common case (a shared instance per
+  backend, created on first use);
+* the instance API, :func:`get_segmenter` or the classes, for custom setups
+  (extra user words, no domain dictionary, a local HanLP model).
+
+Backends are registered by name (``jieba``, ``rjieba``, ``char``, ``hanlp``) so
+that a saved model records ``{"name": "jieba", ...}`` instead of pickling code;
+:meth:`Segmenter.config` and :func:`get_segmenter` round-trip that record.
+
+Unlike plain jieba there is no process-wide mutable state: each ``jieba``
+segmenter owns its own ``jieba.Tokenizer`` with the domain dictionary added, its
+dictionary cache lives in a per-user cache directory (not a shared file in
+``/tmp``), jieba's start-up chatter is silenced, and segmenters pickle as their
+configuration so they can travel into worker processes and saved models.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from abc import ABC, abstractmethod
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Callable, ClassVar, Iterable, Mapping, Sequence
+
+from .errors import GovReportError, ModelError, ModelNotAvailableError, missing_extra
+
+__all__ = [
+    "CharSegmenter",
+    "HanLPSegmenter",
+    "JiebaSegmenter",
+    "RJiebaSegmenter",
+    "Segmenter",
+    "available_segmenters",
+    "cut",
+    "domain_terms",
+    "get_segmenter",
+    "register_segmenter",
+    "stopwords",
+]
+
+logger = logging.getLogger("govreport_nlp")
+
+_REGISTRY: dict[str, type[Segmenter]] = {}
+
+
+def register_segmenter(name: str) -> Callable[[type[Segmenter]], type[Segmenter]]:
+    """Class decorator: make a :class:`Segmenter` subclass available by ``name``."""
+
+    def deco(cls: type[Segmenter]) -> type[Segmenter]:
+        cls.name = name
+        _REGISTRY[name] = cls
+        return cls
+
+    return deco
+
+
+def available_segmenters() -> list[str]:
+    """Names of the registered segmenters (whether or not their package is installed)."""
+    return sorted(_REGISTRY)
+
+
+def get_segmenter(spec: str | Mapping[str, Any] | Segmenter = "jieba", **params: Any) -> Segmenter:
+    """Create a segmenter from a name or a saved configuration.
+
+    Parameters
+    ----------
+    spec : str, dict or Segmenter
+        A registered name, or a dict ``{"name": ..., **params}`` as returned by
+        :meth:`Segmenter.config`. A Segmenter instance is returned unchanged.
+    **params
+        Constructor parameters (override those in ``spec``).
+
+    Examples
+    --------
+    >>> seg = get_segmenter("char")
+    >>> seg.cut("依法行政")
+    ['依', '法', '行', '政']
+    >>> get_segmenter(seg.config()).config() == seg.config()
+    True
+    """
+    if isinstance(spec, Segmenter):
+        return spec
+    if isinstance(spec, Mapping):
+        params = {**{k: v for k, v in spec.items() if k != "name"}, **params}
+        name = spec.get("name")
+    else:
+        name = spec
+    if name not in _REGISTRY:
+        raise GovReportError(f"unknown segmenter {name!r}; choose one of: {', '.join(available_segmenters())}.")
+    try:
+        return _REGISTRY[str(name)](**params)
+    except TypeError as exc:
+        raise GovReportError(f"bad parameters for segmenter {name!r}: {exc}.") from None
+
+
+@lru_cache(maxsize=1)
+def domain_terms() -> tuple[str, ...]:
+    """Rule-of-law terms that every dictionary-based segmenter keeps whole."""
+    text = resources.files("govreport_nlp").joinpath("resources/domain_dict.txt").read_text("utf-8")
+    return tuple(line.split()[0] for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """Function words and report boilerplate that carry no topic."""
+    text = resources.files("govreport_nlp").joinpath("resources/stopwords.txt").read_text("utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def cache_dir() -> str:
+    """Per-user cache directory for dictionary caches (created private)."""
+    path = os.environ.get("GOVREPORT_NLP_CACHE")
+    if not path:
+        from platformdirs import user_cache_dir
+
+        path = user_cache_dir("govreport_nlp", appauthor=False)
+    os.makedirs(path, mode=0o700, exist_ok=True)
+    return path
+
+
+class Segmenter(ABC):
+    """Splits Chinese text into words.
+
+    Subclasses implement :meth:`_cut` and list their constructor parameters in
+    ``_params``; everything else (batching, offsets, pickling, configuration)
+    comes from here. Tokens that are only whitespace are dropped.
+    """
+
+    name: ClassVar[str] = "base"
+    _params: ClassVar[tuple[str, ...]] = ()
+
+    @abstractmethod
+    def _cut(self, text: str) -> Iterable[str]:
+        """Backend segmentation of one text."""
+
+    def cut(self, text: str) -> list[str]:
+        """Words of ``text``, in order, whitespace dropped."""
+        if not text:
+            return []
+        return [w for w in self._cut(text) if w and not w.isspace()]
+
+    __call__ = cut
+
+    def cut_many(self, texts: Iterable[str]) -> list[list[str]]:
+        """Segment several texts."""
+        return [self.cut(t) for t in texts]
+
+    def tokenize(self, text: str) -> list[tuple[str, int, int]]:
+        """Words with their ``(start, end)`` offsets in ``text``.
+
+        Examples
+        --------
+        >>> get_segmenter("char").tokenize("复议 案件")
+        [('复', 0, 1), ('议', 1, 2), ('案', 3, 4), ('件', 4, 5)]
+        """
+        out = []
+        pos = 0
+        for w in self._cut(text):
+            at = text.find(w, pos)
+            if at < 0:  # a backend that normalises its output: keep going without offsets
+                continue
+            pos = at + len(w)
+            if not w.isspace():
+                out.append((w, at, pos))
+        return out
+
+    def config(self) -> dict[str, Any]:
+        """JSON-serialisable description: ``get_segmenter(config)`` rebuilds it."""
+        return {"name": self.name, **{p: _jsonable(getattr(self, p)) for p in self._params}}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{p}={getattr(self, p)!r}" for p in self._params)
+        return f"{type(self).__name__}({args})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Segmenter) and self.config() == other.config()
+
+    def __hash__(self) -> int:
+        return hash(repr(self.config()))
+
+    # pickle as configuration; backends are rebuilt lazily on the other side
+    def __getstate__(self) -> dict[str, Any]:
+        return {p: getattr(self, p) for p in self._params}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(**state)  # type: ignore[misc]
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, tuple):
+        return list(v)
+    return v
+
+
+# ---------------------------------------------------------------------------
+# jieba
+# ---------------------------------------------------------------------------
+
+
+def _quiet_jieba() -> None:
+    # jieba logs "Building prefix dict..." at DEBUG through its own stderr handler
+    log = logging.getLogger("jieba")
+    if log.level < logging.WARNING:
+        log.setLevel(logging.WARNING)
+
+
+@register_segmenter("jieba")
+class JiebaSegmenter(Segmenter):
+    """jieba's default (accurate) mode with the rule-of-law domain dictionary.
+
+    Parameters
+    ----------
+    user_words : sequence of str, optional
+        More words to keep whole.
+    domain_dict : bool, default True
+        Add the library's rule-of-law terms (放管服, 证照分离, 一网通办...).
+    hmm : bool, default True
+        Let jieba's HMM join unknown words.
+
+    Examples
+    --------
+    >>> JiebaSegmenter().cut("深化放管服改革")
+    ['深化', '放管服', '改革']
+    """
+
+    _params = ("user_words", "domain_dict", "hmm")
+
+    def __init__(self, user_words: Sequence[str] | None = None, domain_dict: bool = True, hmm: bool = True) -> None:
+        self.user_words = tuple(user_words or ())
+        self.domain_dict = domain_dict
+        self.hmm = hmm
+        self._tk: Any = None
+        self._lock = threading.Lock()
+
+    def _tokenizer(self) -> Any:
+        if self._tk is None:
+            with self._lock:
+                if self._tk is None:
+                    try:
+                        import jieba
+                    except ImportError:  # pragma: no cover - hard dependency
+                        raise missing_extra("jieba", "jieba", "The 'jieba' segmenter") from None
+                    _quiet_jieba()
+                    tk = jieba.Tokenizer()
+                    tk.tmp_dir = cache_dir()
+                    tk.initialize()
+                    for w in (domain_terms() if self.domain_dict else ()) + self.user_words:
+                        tk.add_word(w)
+                    self._tk = tk
+        return self._tk
+
+    def _cut(self, text: str) -> Iterable[str]:
+        return self._tokenizer().cut(text, HMM=self.hmm)
+
+
+@register_segmenter("rjieba")
+class RJiebaSegmenter(Segmenter):
+    """jieba-rs (Rust) through ``rjieba``: same dictionary, several times faster.
+
+    Needs the ``fast`` extra: ``pip install 'govreport-nlp[fast]'``.
+    """
+
+    _params = ("user_words", "domain_dict", "hmm")
+
+    def __init__(self, user_words: Sequence[str] | None = None, domain_dict: bool = True, hmm: bool = True) -> None:
+        self.user_words = tuple(user_words or ())
+        self.domain_dict = domain_dict
+        self.hmm = hmm
+        self._jb: Any = None
+        self._lock = threading.Lock()
+
+    def _backend(self) -> Any:
+        if self._jb is None:
+            with self._lock:
+                if self._jb is None:
+                    try:
+                        import rjieba
+                    except ImportError:
+                        raise missing_extra("rjieba", "fast", "The 'rjieba' segmenter") from None
+                    jb = rjieba.Jieba()
+                    for w in (domain_terms() if self.domain_dict else ()) + self.user_words:
+                        jb.add_word(w, jb.suggest_freq(w), None)
+                    self._jb = jb
+        return self._jb
+
+    def _cut(self, text: str) -> Iterable[str]:
+        return self._backend().cut(text, self.hmm)
+
+
+_CHAR_TOKEN = re.compile(r"[A-Za-z\uff21-\uff3a\uff41-\uff5a]+|[0-9\uff10-\uff19]+(?:[.．][0-9\uff10-\uff19]+)?%?|\S")
+
+
+@register_segmenter("char")
+class CharSegmenter(Segmenter):
+    """One token per Chinese character; runs of Latin letters or digits stay whole.
+
+    Needs no dictionary and no dependency; with character n-grams in the feature
+    layer it is a fast, robust baseline.
+    """
+
+    _params = ()
+
+    def _cut(self, text: str) -> Iterable[str]:
+        return _CHAR_TOKEN.findall(text)
+
+    def tokenize(self, text: str) -> list[tuple[str, int, int]]:
+        return [(m.group(), m.start(), m.end()) for m in _CHAR_TOKEN.finditer(text)]
+
+
+# ---------------------------------------------------------------------------
+# HanLP (optional, neural)
+# ---------------------------------------------------------------------------
+
+
+@register_segmenter("hanlp")
+class HanLPSegmenter(Segmenter):
+    """A HanLP neural tokenizer, loaded from a local model directory.
+
+    Parameters
+    ----------
+    model : str
+        A directory holding a saved HanLP tokenizer (with ``meta.json`` or
+        ``config.json``), or a HanLP pretrained identifier such as
+        ``"COARSE_ELECTRA_SMALL_ZH"`` or its URL.
+    allow_download : bool, default False
+        Let HanLP download a model (and the transformer it builds on) that is
+        not on this machine yet. Off by default: the library never touches the
+        network unless asked to. With it off, a model that is not already on
+        disk fails at once with a :class:`ModelNotAvailableError` saying how to
+        provide a local copy, and Hugging Face libraries are put in offline mode.
+    devices : int, default -1
+        Device for PyTorch (-1: CPU).
+
+    Notes
+    -----
+    To use HanLP on a machine without internet: on a connected machine run
+    ``hanlp.load(hanlp.pretrained.tok.COARSE_ELECTRA_SMALL_ZH)``, copy the
+    unpacked directory from ``~/.hanlp/tok/`` (and the transformer from the
+    Hugging Face cache, ``~/.cache/huggingface``) to this machine, and pass the
+    directory: ``get_segmenter("hanlp", model="/models/coarse_electra_small")``.
+    """
+
+    _params = ("model", "allow_download", "devices")
+
+    def __init__(self, model: str = "COARSE_ELECTRA_SMALL_ZH", allow_download: bool = False, devices: int = -1) -> None:
+        self.model = str(model)
+        self.allow_download = allow_download
+        self.devices = devices
+        self._tok: Any = None
+        self._lock = threading.Lock()
+
+    def _resolve(self) -> str:
+        """Local directory of the model, or (with downloads allowed) its identifier."""
+        try:
+            import hanlp  # noqa: F401  - checks the extra is installed
+            from hanlp.pretrained import ALL
+            from hanlp.utils.io_util import path_from_url
+        except ImportError:
+            raise missing_extra("hanlp", "hanlp", "The 'hanlp' segmenter") from None
+        ident = self.model
+        if os.path.isdir(ident):
+            if not any(os.path.exists(os.path.join(ident, f)) for f in ("meta.json", "config.json")):
+                raise ModelNotAvailableError(
+                    f"{ident} is not a HanLP model directory (it has no meta.json or config.json); "
+                    "pass the unpacked directory of a saved HanLP tokenizer."
+                )
+            return ident
+        url = ALL.get(ident, ident)
+        if not re.match(r"^[a-z]+://", url):
+            raise ModelNotAvailableError(
+                f"HanLP model {ident!r} is neither a directory nor a known HanLP identifier; "
+                "pass a local model directory, e.g. get_segmenter('hanlp', model='/path/to/model')."
+            )
+        local = path_from_url(url)
+        if local and os.path.isdir(local):
+            return local
+        if self.allow_download:
+            return url
+        raise ModelNotAvailableError(
+            f"HanLP model {ident!r} is not on this machine and downloading is off; download it on a connected "
+            f"machine (hanlp.load('{ident}')), copy the unpacked folder here and pass its path as model=..., "
+            "or pass allow_download=True."
+        )
+
+    def _tokenizer(self) -> Any:
+        if self._tok is None:
+            with self._lock:
+                if self._tok is None:
+                    target = self._resolve()
+                    if not self.allow_download:
+                        # transformers would otherwise try the hub for the encoder's files
+                        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                    import hanlp
+
+                    try:
+                        self._tok = hanlp.load(target, devices=self.devices, verbose=False)
+                    except Exception as exc:  # HanLP raises many kinds; report one line
+                        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                        raise ModelError(
+                            f"HanLP could not load {self.model!r}: {first[:300]}. If it needs files from the internet, "
+                            "copy them to this machine (see the HanLP section of docs/) or pass allow_download=True."
+                        ) from None
+        return self._tok
+
+    def _cut(self, text: str) -> Iterable[str]:
+        return self._tokenizer()(text)
+
+    def cut_many(self, texts: Iterable[str]) -> list[list[str]]:
+        batch = list(texts)
+        if not batch:
+            return []
+        out = self._tokenizer()(batch)
+        return [[w for w in ws if w and not w.isspace()] for ws in out]
+
+
+# ---------------------------------------------------------------------------
+# function API
+# ---------------------------------------------------------------------------
+
+_shared: dict[str, Segmenter] = {}
+_shared_lock = threading.Lock()
+
+
+def cut(text: str, segmenter: str = "jieba") -> list[str]:
+    """Segment ``text`` with a shared default instance of the named backend.
+
+    Examples
+    --------
+    >>> cut("推进证照分离改革和一网通办")
+    ['推进', '证照分离', '改革', '和', '一网通办']
+    """
+    seg = _shared.get(segmenter)
+    if seg is None:
+        with _shared_lock:
+            seg = _shared.setdefault(segmenter, get_segmenter(segmenter))
+    return seg.cut(text)
