@@ -111,20 +111,37 @@ def _sniff_binary(data: bytes, name: str) -> None:
             raise BinaryInputError(f"{name}: this is {what}, not text; {todo}.")
 
 
+def _plausible_ratio(text: str) -> float:
+    """Share of characters that real report text is made of."""
+    sample = text[:5000]
+    ok = sum(
+        1 for c in sample
+        if c.isspace() or " " <= c <= "~" or "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f"
+        or "\uff00" <= c <= "\uffef" or "\u2010" <= c <= "\u206f" or "\u3400" <= c <= "\u4dbf"
+    )
+    return ok / max(1, len(sample))
+
+
 def _looks_utf16(data: bytes) -> str | None:
-    """Name the UTF-16 byte order of BOM-less data, or None."""
-    sample = data[:4096]
-    if len(sample) < 4:
+    """Name the byte order of BOM-less UTF-16 text, or None.
+
+    Line breaks and ASCII in UTF-16 give zero bytes, so only data with zeros is
+    tried; of the two byte orders, the one that decodes to plausible report
+    characters wins (the wrong order turns CJK into Hangul and other blocks).
+    """
+    sample = data[:8192]
+    if len(sample) < 4 or b"\x00" not in sample or len(data) % 2:
         return None
-    even_zero = sample[0::2].count(0) / max(1, len(sample[0::2]))
-    odd_zero = sample[1::2].count(0) / max(1, len(sample[1::2]))
-    # ASCII-heavy UTF-16 has zeros in one half; CJK-heavy UTF-16 has almost none but
-    # then decodes strictly; try the order with more zeros in the high byte.
-    if odd_zero > 0.3 and even_zero < 0.05:
-        return "utf-16-le"
-    if even_zero > 0.3 and odd_zero < 0.05:
-        return "utf-16-be"
-    return None
+    best, best_score = None, 0.0
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            text = sample[: len(sample) // 2 * 2].decode(codec)
+        except UnicodeDecodeError:
+            continue
+        score = _plausible_ratio(text)
+        if score > best_score:
+            best, best_score = codec, score
+    return best if best_score >= 0.9 else None
 
 
 def _control_ratio(text: str) -> float:
@@ -202,7 +219,9 @@ def decode_bytes(data: bytes, *, name: str = "<bytes>", encoding: str | None = N
         pass
     try:
         text = data.decode("gb18030")
-        if _control_ratio(text) < 0.01 and _cjk_ratio(text) > 0.2:
+        # Big5 and other legacy bytes often "decode" as GB18030 too, into private-use
+        # and rare characters: accept only text that looks like report text
+        if _control_ratio(text) < 0.01 and _cjk_ratio(text) > 0.2 and _plausible_ratio(text) >= 0.9:
             return text, "gb18030"
     except UnicodeDecodeError:
         pass

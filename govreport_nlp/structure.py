@@ -248,7 +248,7 @@ def parse_document(doc: Document) -> Report:
             # the title line of a heading whose marker stood alone on the line before
             skip_next_as_title = False
             paragraphs.append(Paragraph(i, ln.text, ln.start, ln.end, kind="heading", level=stack[-1].level,
-                                        section=len(sections) - 1, role=sections[-1].role,
+                                        section=len(sections) - 1, role=_role_from(stack, sections),
                                         headings=tuple(h.title for h in stack[:-1]), title=stack[-1].title,
                                         marker=stack[-1].marker, source_span=span))
             continue
