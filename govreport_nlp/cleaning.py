@@ -79,7 +79,7 @@ def split_lines(text: str) -> list[Line]:
 # field names of government-site metadata blocks
 # --------------------------------------------------------------------------
 
-_FIELDS: dict[str, str] = {
+_FIELDS: dict[str, str | None] = {
     "索引号": "index_number", "信息索引号": "index_number", "索取号": "index_number",
     "发布机构": "issuer", "发文机关": "issuer", "发布单位": "issuer", "发文单位": "issuer",
     "信息来源": "issuer", "来源": "issuer", "发布部门": "issuer", "发布主体": "issuer",
@@ -213,10 +213,11 @@ def mark_lines(lines: Sequence[Line], *, link_ratio: Sequence[float] | None = No
             continue
         if marks[i] is None and in_footer and footer_clutter and len(t) <= 30:
             marks[i] = LineMark("clutter", "footer")
-        if marks[i] is not None:
-            if marks[i].kind == "clutter" and marks[i].note == "counter":
+        found = marks[i]
+        if found is not None:
+            if found.kind == "clutter" and found.note == "counter":
                 pending_field = False
-            footer_clutter = footer_clutter or (in_footer and marks[i].kind == "clutter")
+            footer_clutter = footer_clutter or (in_footer and found.kind == "clutter")
             continue
         if in_header or in_footer:
             if _DATE_ONLY.match(t):

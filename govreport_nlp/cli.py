@@ -12,7 +12,7 @@ import json
 import os
 import sys
 import unicodedata
-from typing import Any, Callable, Iterator, Sequence, TextIO
+from typing import Any, Callable, Iterator, NoReturn, Sequence, TextIO
 
 from . import __version__
 from .document import Report
@@ -29,7 +29,7 @@ EXIT_INPUT = 2
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, status 2, like every other user error
+    def error(self, message: str) -> NoReturn:  # one line, status 2, like every other user error
         self.exit(EXIT_INPUT, f"{self.prog}: error: {message}\n")
 
 
@@ -80,8 +80,8 @@ def _write_parse_table(report: Report, out: TextIO, sentences: bool) -> None:
         note = f"[{p.note}] " if p.note else ""
         out.write(f"{p.index:>4} {p.start:>6} {p.end:>6}  {p.kind:<8}{p.role:<13}{lvl:<4}{_clip(note + text, 60)}\n")
         if sentences and p.kind == "body":
-            for s, e in sentence_spans(p.text):
-                out.write(f"{'':>4} {p.start + s:>6} {p.start + e:>6}    · {_clip(p.text[s:e], 70)}\n")
+            for a, b in sentence_spans(p.text):
+                out.write(f"{'':>4} {p.start + a:>6} {p.start + b:>6}    · {_clip(p.text[a:b], 70)}\n")
     for w in report.warnings:
         out.write(f"# warning: {w}\n")
     out.write("\n")

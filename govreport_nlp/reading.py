@@ -232,12 +232,13 @@ def decode_bytes(data: bytes, *, name: str = "<bytes>", encoding: str | None = N
     else:
         best = from_bytes(data[:1_000_000]).best()
     if best is not None and best.encoding:
+        guess: str | None
         try:
-            text = data.decode(best.encoding)
+            guess = data.decode(best.encoding)
         except (UnicodeDecodeError, LookupError):
-            text = None
-        if text is not None and _control_ratio(text) < 0.01:
-            return text, best.encoding
+            guess = None
+        if guess is not None and _control_ratio(guess) < 0.01:
+            return guess, best.encoding
     raise DecodingError(
         f"{name}: not readable as text in UTF-8, UTF-16, GB18030/GBK or any encoding detected; "
         "convert it to UTF-8 or pass --encoding."

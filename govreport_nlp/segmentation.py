@@ -211,8 +211,36 @@ def _quiet_jieba() -> None:
         log.setLevel(logging.WARNING)
 
 
+class _DictionarySegmenter(Segmenter):
+    """Shared parameters of the jieba-family segmenters."""
+
+    _params = ("user_words", "domain_dict", "hmm")
+
+    def __init__(self, user_words: Sequence[str] | None = None, domain_dict: bool = True, hmm: bool = True) -> None:
+        self.user_words = tuple(user_words or ())
+        self.domain_dict = domain_dict
+        self.hmm = hmm
+        self._backend: Any = None
+        self._lock = threading.Lock()
+
+    def _words(self) -> tuple[str, ...]:
+        """Words to add to the backend's dictionary."""
+        return (domain_terms() if self.domain_dict else ()) + self.user_words
+
+    def _get_backend(self) -> Any:
+        if self._backend is None:
+            with self._lock:
+                if self._backend is None:
+                    self._backend = self._build()
+        return self._backend
+
+    @abstractmethod
+    def _build(self) -> Any:
+        """Create the backend with the dictionary words added."""
+
+
 @register_segmenter("jieba")
-class JiebaSegmenter(Segmenter):
+class JiebaSegmenter(_DictionarySegmenter):
     """jieba's default (accurate) mode with the rule-of-law domain dictionary.
 
     Parameters
@@ -230,68 +258,42 @@ class JiebaSegmenter(Segmenter):
     ['深化', '放管服', '改革']
     """
 
-    _params = ("user_words", "domain_dict", "hmm")
-
-    def __init__(self, user_words: Sequence[str] | None = None, domain_dict: bool = True, hmm: bool = True) -> None:
-        self.user_words = tuple(user_words or ())
-        self.domain_dict = domain_dict
-        self.hmm = hmm
-        self._tk: Any = None
-        self._lock = threading.Lock()
-
-    def _tokenizer(self) -> Any:
-        if self._tk is None:
-            with self._lock:
-                if self._tk is None:
-                    try:
-                        import jieba
-                    except ImportError:  # pragma: no cover - hard dependency
-                        raise missing_extra("jieba", "jieba", "The 'jieba' segmenter") from None
-                    _quiet_jieba()
-                    tk = jieba.Tokenizer()
-                    tk.tmp_dir = cache_dir()
-                    tk.initialize()
-                    for w in (domain_terms() if self.domain_dict else ()) + self.user_words:
-                        tk.add_word(w)
-                    self._tk = tk
-        return self._tk
+    def _build(self) -> Any:
+        try:
+            import jieba
+        except ImportError:  # pragma: no cover - hard dependency
+            raise missing_extra("jieba", "jieba", "The 'jieba' segmenter") from None
+        _quiet_jieba()
+        tk = jieba.Tokenizer()
+        tk.tmp_dir = cache_dir()  # not jieba's shared /tmp/jieba.cache
+        tk.initialize()
+        for w in self._words():
+            tk.add_word(w)
+        return tk
 
     def _cut(self, text: str) -> Iterable[str]:
-        return self._tokenizer().cut(text, HMM=self.hmm)
+        return self._get_backend().cut(text, HMM=self.hmm)
 
 
 @register_segmenter("rjieba")
-class RJiebaSegmenter(Segmenter):
+class RJiebaSegmenter(_DictionarySegmenter):
     """jieba-rs (Rust) through ``rjieba``: same dictionary, several times faster.
 
     Needs the ``fast`` extra: ``pip install 'govreport-nlp[fast]'``.
     """
 
-    _params = ("user_words", "domain_dict", "hmm")
-
-    def __init__(self, user_words: Sequence[str] | None = None, domain_dict: bool = True, hmm: bool = True) -> None:
-        self.user_words = tuple(user_words or ())
-        self.domain_dict = domain_dict
-        self.hmm = hmm
-        self._jb: Any = None
-        self._lock = threading.Lock()
-
-    def _backend(self) -> Any:
-        if self._jb is None:
-            with self._lock:
-                if self._jb is None:
-                    try:
-                        import rjieba
-                    except ImportError:
-                        raise missing_extra("rjieba", "fast", "The 'rjieba' segmenter") from None
-                    jb = rjieba.Jieba()
-                    for w in (domain_terms() if self.domain_dict else ()) + self.user_words:
-                        jb.add_word(w, jb.suggest_freq(w), None)
-                    self._jb = jb
-        return self._jb
+    def _build(self) -> Any:
+        try:
+            import rjieba
+        except ImportError:
+            raise missing_extra("rjieba", "fast", "The 'rjieba' segmenter") from None
+        jb = rjieba.Jieba()
+        for w in self._words():
+            jb.add_word(w, jb.suggest_freq(w), None)
+        return jb
 
     def _cut(self, text: str) -> Iterable[str]:
-        return self._backend().cut(text, self.hmm)
+        return self._get_backend().cut(text, self.hmm)
 
 
 _CHAR_TOKEN = re.compile(r"[A-Za-z\uff21-\uff3a\uff41-\uff5a]+|[0-9\uff10-\uff19]+(?:[.．][0-9\uff10-\uff19]+)?%?|\S")
