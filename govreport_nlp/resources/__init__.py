@@ -1,0 +1,1 @@
+"""Data files shipped with govreport_nlp: the domain dictionary and stopwords."""
