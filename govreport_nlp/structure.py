@@ -135,7 +135,7 @@ def _plain_heading(text: str, next_text: str | None) -> bool:
 
     It must be short and unpunctuated, and either say what part it is (a role
     cue) or name a year and stand above a longer paragraph
-    (``全力实现2024年高质量发展的奋斗目标``).
+    (``奋力完成2025年发展主要目标``).
     """
     if len(text) > 30 or len(text) < 3:
         return False

@@ -179,7 +179,7 @@ def test_heading_shares_its_line_with_the_body() -> None:
 @pytest.mark.parametrize("title, role", [
     ("存在的困难和问题", "shortcomings"), ("存在不足和原因", "shortcomings"), ("下一步工作思路", "plans"),
     ("2025年工作打算", "plans"), ("主要举措和成效", "review"), ("2023年工作回顾", "review"),
-    ("党政主要负责人履行推进法治建设第一责任人职责情况", "duties"), ("全面加强政府自身建设", None),
+    ("县长履行推进法治政府建设第一责任人职责情况", "duties"), ("全面加强政府自身建设", None),
 ])
 def test_heading_roles(title: str, role: str | None) -> None:
     got = heading_role(title)
@@ -187,7 +187,7 @@ def test_heading_roles(title: str, role: str | None) -> None:
 
 
 def test_uncued_sections_before_plans_are_review() -> None:
-    text = ("各位代表：\n过去一年，我们主要做了以下工作。\n（一）着力稳增长，经济运行回升向好。全年地区生产总值增长百分之五。\n"
+    text = ("各位代表：\n这一年里，我们着重抓了以下几项工作。\n（一）着力稳增长，经济运行回升向好。全年地区生产总值增长百分之五。\n"
             "（二）着力优服务，营商环境持续改善。企业开办实现一网通办。\n二、2025年工作安排\n今年要重点做好以下工作。\n")
     report = parse(text)
     assert [(s.role, s.cue) for s in report.sections] == [("review", None), ("review", None), ("plans", "安排")]
