@@ -90,7 +90,7 @@ def _write_parse_table(report: Report, out: TextIO, sentences: bool) -> None:
 def _write_parse_jsonl(report: Report, out: TextIO, sentences: bool) -> None:
     head = {"doc": report.id, "type": "report", "source": report.source, "encoding": report.encoding,
             "format": report.format, "metadata": report.metadata.to_dict(), "warnings": report.warnings,
-            "sections": report.to_dict()["sections"]}
+            "sections": [s.to_dict() for s in report.sections]}
     out.write(json.dumps(head, ensure_ascii=False, default=str) + "\n")
     for p in report.paragraphs:
         rec: dict[str, Any] = {"doc": report.id, "type": "paragraph", **p.to_dict()}

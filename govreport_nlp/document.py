@@ -94,6 +94,16 @@ class Section:
     first_paragraph: int
     last_paragraph: int
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "title": self.heading.title if self.heading else None,
+            "role": self.role,
+            "cue": self.cue,
+            "first_paragraph": self.first_paragraph,
+            "last_paragraph": self.last_paragraph,
+        }
+
 
 @dataclass(frozen=True)
 class Prediction:
@@ -232,16 +242,6 @@ class Report:
             "format": self.format,
             "metadata": self.metadata.to_dict(),
             "warnings": list(self.warnings),
-            "sections": [
-                {
-                    "index": s.index,
-                    "title": s.heading.title if s.heading else None,
-                    "role": s.role,
-                    "cue": s.cue,
-                    "first_paragraph": s.first_paragraph,
-                    "last_paragraph": s.last_paragraph,
-                }
-                for s in self.sections
-            ],
+            "sections": [s.to_dict() for s in self.sections],
             "paragraphs": [p.to_dict() for p in self.paragraphs],
         }

@@ -29,8 +29,10 @@ __all__ = [
     "Document",
     "Failure",
     "decode_bytes",
+    "document_from_bytes",
     "document_from_record",
     "document_from_text",
+    "load_document",
     "iter_documents",
     "iter_jsonl",
     "read_document",
@@ -279,6 +281,55 @@ def document_from_text(text: str, *, id: str = "doc", format: str = "auto",
     return _from_text(text, id=id, source=source, encoding=None, fmt=format, meta=meta)
 
 
+def document_from_bytes(data: bytes, *, id: str = "doc", format: str = "auto", encoding: str | None = None,
+                        source: str | None = None) -> Document:
+    """Decode raw bytes (any supported encoding, text or HTML) into a :class:`Document`.
+
+    Examples
+    --------
+    >>> document_from_bytes("依法行政".encode("gbk")).encoding
+    'gb18030'
+    """
+    text, used = decode_bytes(data, name=source or id, encoding=encoding)
+    return _from_text(text, id=id, source=source, encoding=used, fmt=format)
+
+
+def load_document(source: str | os.PathLike[str] | bytes | Document, *, id: str | None = None,
+                  format: str = "auto", encoding: str | None = None,
+                  meta: Mapping[str, Any] | None = None) -> Document:
+    """Turn whatever a user hands over into a :class:`Document`.
+
+    ``source`` may be a Document (returned as is), raw bytes, a path, or report
+    text. A ``str`` is taken as a path when it names an existing file and has no
+    line break; otherwise it is the report text itself. ``meta`` is added to the
+    document's metadata; ``id`` overrides its id.
+    """
+    if isinstance(source, Document):
+        doc = source
+    elif isinstance(source, bytes):
+        doc = document_from_bytes(source, id=id or "doc", format=format, encoding=encoding)
+    elif isinstance(source, os.PathLike) or (
+        isinstance(source, str) and "\n" not in source and len(source) < 4096 and _is_file(source)
+    ):
+        doc = read_document(source, encoding=encoding, format=format, id=id)
+    elif isinstance(source, str):
+        doc = document_from_text(source, id=id or "doc", format=format)
+    else:
+        raise InputError(f"cannot read a {type(source).__name__}; pass report text, a file path or bytes.")
+    if meta:
+        doc.meta.update(meta)
+    if id is not None:
+        doc.id = id
+    return doc
+
+
+def _is_file(s: str) -> bool:
+    try:
+        return os.path.isfile(s)
+    except (OSError, ValueError):  # e.g. a NUL character in the string
+        return False
+
+
 def read_document(path: str | os.PathLike[str], *, encoding: str | None = None, format: str = "auto",
                   id: str | None = None) -> Document:
     """Read one report file (plain text in any common encoding, or HTML).
@@ -427,12 +478,9 @@ def iter_documents(inputs: Iterable[str | os.PathLike[str]], *, input_format: st
                 if is_jsonl:
                     yield from iter_jsonl(path)
                 elif path == "-":
-                    data = sys.stdin.buffer.read()
-                    text, used = decode_bytes(data, name="<stdin>", encoding=encoding)
-                    fmt = "auto" if input_format == "auto" else input_format
-                    yield _from_text(text, id="stdin", source="<stdin>", encoding=used, fmt=fmt)
+                    yield document_from_bytes(sys.stdin.buffer.read(), id="stdin", source="<stdin>",
+                                              format=input_format, encoding=encoding)
                 else:
-                    fmt = "auto" if input_format == "auto" else input_format
-                    yield read_document(path, encoding=encoding, format=fmt)
+                    yield read_document(path, encoding=encoding, format=input_format)
             except InputError as exc:
                 yield Failure(path, str(exc))

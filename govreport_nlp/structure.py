@@ -27,13 +27,11 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Mapping
 
 from .cleaning import Line, extract_metadata, mark_lines, split_lines
 from .document import Heading, Paragraph, Report, Section
-from .errors import InputError
-from .reading import Document, decode_bytes, document_from_text, read_document
+from .reading import Document, load_document
 
 __all__ = ["detect_heading", "heading_role", "inline_items", "parse", "parse_document"]
 
@@ -238,19 +236,22 @@ def parse_document(doc: Document) -> Report:
 
     for i, (ln, mark) in enumerate(zip(lines, marks)):
         span = doc.html.line_spans[i] if doc.html is not None and i < len(doc.html.line_spans) else None
+
+        def add(kind: str, chain: tuple[str, ...] | None = None, **fields: Any) -> None:
+            # every line gets its place: section, role and heading chain as of now
+            paragraphs.append(Paragraph(
+                i, ln.text, ln.start, ln.end, kind=kind, source_span=span,
+                section=len(sections) - 1 if sections else None, role=_role_from(stack, sections),
+                headings=tuple(h.title for h in stack) if chain is None else chain, **fields))
+
         if mark is not None:
-            paragraphs.append(Paragraph(i, ln.text, ln.start, ln.end, kind=mark.kind, note=mark.note,
-                                        source_span=span, section=len(sections) - 1 if sections else None,
-                                        role=sections[-1].role if sections else "preamble",
-                                        headings=tuple(h.title for h in stack)))
+            add(mark.kind, note=mark.note)
             continue
         if skip_next_as_title:
             # the title line of a heading whose marker stood alone on the line before
             skip_next_as_title = False
-            paragraphs.append(Paragraph(i, ln.text, ln.start, ln.end, kind="heading", level=stack[-1].level,
-                                        section=len(sections) - 1, role=_role_from(stack, sections),
-                                        headings=tuple(h.title for h in stack[:-1]), title=stack[-1].title,
-                                        marker=stack[-1].marker, source_span=span))
+            add("heading", chain=tuple(h.title for h in stack[:-1]), level=stack[-1].level,
+                title=stack[-1].title, marker=stack[-1].marker)
             continue
 
         hm = detect_heading(ln.text)
@@ -269,14 +270,7 @@ def parse_document(doc: Document) -> Report:
             style, title, standalone = "plain", ln.text.rstrip(_TITLE_STRIP), True
 
         if style is None:
-            paragraphs.append(Paragraph(
-                i, ln.text, ln.start, ln.end, kind="body",
-                headings=tuple(h.title for h in stack),
-                section=len(sections) - 1 if sections else None,
-                role=_role_from(stack, sections),
-                title=_lead_title(ln.text),
-                items=_items_abs(ln), source_span=span,
-            ))
+            add("body", title=_lead_title(ln.text), items=_items_abs(ln))
             continue
 
         # place the heading in the stack: same style closes back to it, new style nests
@@ -295,8 +289,12 @@ def parse_document(doc: Document) -> Report:
                     stack.pop()
         level = len(stack) + 1
         top = level == 1
-        t_start = ln.start + (hm.title_span[0] if hm and hm.title_span else 0)
-        t_end = ln.start + (hm.title_span[1] if hm and hm.title_span else len(ln.text))
+        if skip_next_as_title:  # the title is the whole next line
+            t_start, t_end = lines[i + 1].start, lines[i + 1].start + len(title or "")
+        elif hm is not None and hm.title_span:
+            t_start, t_end = ln.start + hm.title_span[0], ln.start + hm.title_span[1]
+        else:  # un-numbered: the line is the title, less trailing punctuation
+            t_start, t_end = ln.start, ln.start + len(title or ln.text)
         role_cue = heading_role(title, top_level=top, review_year=review_year) if title else None
         heading = Heading(title=title or "", marker=marker, style=style, level=level, paragraph=i,
                           start=t_start, end=t_end, inline=not standalone,
@@ -317,12 +315,8 @@ def parse_document(doc: Document) -> Report:
                 prev = sections[-1]
                 sections[-1] = Section(prev.index, prev.heading, prev.role, prev.cue, prev.first_paragraph, i - 1)
             sections.append(Section(len(sections), heading, role, cue, i, i))
-        paragraphs.append(Paragraph(
-            i, ln.text, ln.start, ln.end, kind="heading" if standalone else "body",
-            headings=chain, section=len(sections) - 1 if sections else None,
-            role=_role_from(stack, sections), title=title, marker=marker, level=level,
-            items=() if standalone else _items_abs(ln), source_span=span,
-        ))
+        add("heading" if standalone else "body", chain=chain, title=title, marker=marker, level=level,
+            items=() if standalone else _items_abs(ln))
 
     _infer_leading_roles(sections, paragraphs)
     if sections:
@@ -399,32 +393,4 @@ def parse(source: str | os.PathLike[str] | bytes | Document, *, id: str | None =
     >>> report.text[p.start:p.end] == p.text, p.title
     (True, '坚持党的领导')
     """
-    if isinstance(source, Document):
-        doc = source
-    elif isinstance(source, bytes):
-        text, used = decode_bytes(source, encoding=encoding)
-        doc = document_from_text(text, id=id or "doc", format=format, meta=meta)
-        doc.encoding = used
-    elif isinstance(source, Path) or (
-        isinstance(source, str) and "\n" not in source and len(source) < 4096 and _is_file(source)
-    ):
-        doc = read_document(source, encoding=encoding, format=format, id=id)
-    elif isinstance(source, str):
-        doc = document_from_text(source, id=id or "doc", format=format, meta=meta)
-    elif isinstance(source, os.PathLike):
-        doc = read_document(source, encoding=encoding, format=format, id=id)
-    else:
-        raise InputError(f"cannot parse a {type(source).__name__}; pass report text, a file path or bytes.")
-    if meta and isinstance(source, (str, os.PathLike)) and not isinstance(source, Document):
-        doc.meta.update(meta)
-    if id is not None:
-        doc.id = id
-    return parse_document(doc)
-
-
-def _is_file(s: str) -> bool:
-    try:
-        return os.path.isfile(s)
-    except (OSError, ValueError):
-        return False
-
+    return parse_document(load_document(source, id=id, format=format, encoding=encoding, meta=meta))

@@ -131,3 +131,17 @@ def test_folder_is_expanded_when_asked(tmp_path: Path) -> None:
     docs = list(iter_documents([tmp_path], expand_dirs=True))
     assert sorted(d.id for d in docs) == ["x", "y"]
     assert isinstance(next(iter_documents([tmp_path])), Failure)
+
+
+def test_parse_accepts_bytes_paths_and_text_alike(tmp_path: Path) -> None:
+    path = tmp_path / "r.txt"
+    path.write_bytes(SAMPLE.encode("gbk"))
+    from_path = parse(path, meta={"region": "清河"})
+    from_str_path = parse(str(path))
+    from_bytes = parse(SAMPLE.encode("gbk"), id="b")
+    from_text = parse(SAMPLE)
+    assert from_path.encoding == from_str_path.encoding == from_bytes.encoding == "gb18030"
+    assert from_path.metadata.extra == {"region": "清河"} and from_bytes.id == "b"
+    assert [p.text for p in from_path.paragraphs] == [p.text for p in from_text.paragraphs]
+    with pytest.raises(InputError, match="cannot read a int"):
+        parse(42)  # type: ignore[arg-type]

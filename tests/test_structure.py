@@ -202,3 +202,11 @@ def test_run_on_line_stays_one_paragraph() -> None:
 def test_inline_items_need_two_or_a_leading_one() -> None:
     assert inline_items("我们一是不够重视这件事。") == []
     assert len(inline_items("一是加强领导。")) == 1
+
+
+def test_heading_spans_slice_to_their_titles(seeds: list[dict]) -> None:
+    for text in [d["text"] for d in seeds] + [NUMBERING, EXAMPLE.read_text(encoding="utf-8")]:
+        report = parse(text)
+        assert report.headings
+        for h in report.headings:
+            assert report.text[h.start:h.end] == h.title
