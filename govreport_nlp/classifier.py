@@ -1,0 +1,310 @@
+"""A paragraph classifier for one label axis, with scikit-learn conventions.
+
+:class:`ParagraphClassifier` decides in two stages (stacking):
+
+1. a **content model**: :class:`~govreport_nlp.features.ParagraphFeatures` and
+   a multinomial logistic regression, which reads only the paragraph's words;
+2. a **combiner**: a small logistic regression over the content model's scores
+   for the paragraph and for the heading above it, plus the paragraph's
+   :func:`~govreport_nlp.features.context_features` (section role, heading cues,
+   position). It is fitted on *out-of-fold* content scores (folds grouped by
+   document when groups are given), so it learns how far to trust the words and
+   how much the structure adds, and its probabilities are calibrated.
+
+Training inputs that carry report context are also given to the combiner
+without it, so a paragraph passed alone (a bare string) gets a calibrated,
+content-only prediction. The classifier takes any labels, so it serves the
+built-in axes and users' own label sets alike, and works in ``Pipeline``,
+``GridSearchCV`` and ``clone``.
+
+Examples
+--------
+>>> texts = ["深化放管服改革，推行证照分离。", "推进一网通办，优化营商环境。",
+...          "加强行政复议应诉，化解矛盾纠纷。", "做好人民调解和信访工作。"]
+>>> clf = ParagraphClassifier(cv=0).fit(texts, ["deregulation", "deregulation", "dispute", "dispute"])
+>>> clf.predict(["开展矛盾纠纷排查化解和调解。"])[0]
+'dispute'
+>>> clf.predict_proba(["深化审批改革，推行证照分离。"]).shape
+(1, 2)
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold, StratifiedKFold
+from sklearn.utils.validation import check_is_fitted
+
+from .errors import GovReportError
+from .features import ParagraphFeatures, as_input, context_features, has_context
+
+__all__ = ["ParagraphClassifier", "describe_feature"]
+
+
+class ParagraphClassifier(ClassifierMixin, BaseEstimator):
+    """Classify paragraphs into any set of labels, from their words and their place in a report.
+
+    Parameters
+    ----------
+    features : ParagraphFeatures or None
+        The content featurizer (cloned on fit); ``None`` means ``ParagraphFeatures()``.
+    C : float
+        Inverse regularisation strength of the content model.
+    class_weight : "balanced", dict or None
+        Class weights of both stages; "balanced" lets rare labels count.
+    use_context : bool
+        Whether the combiner sees report context (``False``: content only, the
+        combiner then only calibrates the content scores).
+    cv : int
+        Folds for the out-of-fold content scores the combiner learns from. With
+        ``cv < 2``, or too little data to split, there is no combiner: the
+        content model's own probabilities are returned and context is unused.
+    context_C : float
+        Inverse regularisation strength of the combiner.
+    max_iter : int
+        Iterations of the solvers.
+
+    Attributes
+    ----------
+    classes_ : ndarray of str
+    features_ : ParagraphFeatures
+        The fitted content featurizer.
+    content_model_ : LogisticRegression
+        The content model, fitted on all training paragraphs.
+    context_vectorizer_ : DictVectorizer or None
+    combiner_ : LogisticRegression or None
+    n_features_in_ : int
+        Width of the content feature matrix.
+    """
+
+    def __init__(self, features: ParagraphFeatures | None = None, C: float = 10.0,
+                 class_weight: str | dict[str, float] | None = "balanced", use_context: bool = True, cv: int = 3,
+                 context_C: float = 1.0, max_iter: int = 3000) -> None:
+        self.features = features
+        self.C = C
+        self.class_weight = class_weight
+        self.use_context = use_context
+        self.cv = cv
+        self.context_C = context_C
+        self.max_iter = max_iter
+
+    # --- fitting -----------------------------------------------------------
+    def _content_estimator(self) -> LogisticRegression:
+        return LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
+
+    def fit(self, X: Iterable[Any], y: Sequence[Any], sample_weight: Sequence[float] | None = None,
+            groups: Sequence[Any] | None = None) -> ParagraphClassifier:
+        """Fit on paragraph inputs ``X`` (texts, dicts or Paragraphs) and labels ``y``.
+
+        ``groups`` (e.g. the document of each paragraph) keeps the out-of-fold
+        scores honest: no document is scored by a content model that saw it.
+        """
+        inputs = [as_input(x) for x in X]
+        y_arr = np.asarray([str(v) for v in y], dtype=object)
+        if len(inputs) != len(y_arr):
+            raise GovReportError(f"got {len(inputs)} paragraphs but {len(y_arr)} labels.")
+        if len(set(y_arr)) < 2:
+            raise GovReportError("training needs at least two different labels.")
+        w = np.ones(len(y_arr)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        g = None if groups is None else np.asarray([str(v) for v in groups], dtype=object)
+
+        self.features_ = clone(self.features) if self.features is not None else ParagraphFeatures()
+        Xm = self.features_.fit_transform(inputs)
+        heads = [_heading(x) for x in inputs]
+        Hm = self.features_.transform([h or "" for h in heads])
+        self.content_model_ = self._content_estimator().fit(Xm, y_arr, sample_weight=w)
+        self.classes_ = self.content_model_.classes_
+        self.n_features_in_ = Xm.shape[1]
+        self.context_vectorizer_: DictVectorizer | None = None
+        self.combiner_: LogisticRegression | None = None
+
+        oof = self._out_of_fold(Xm, Hm, y_arr, w, g)
+        if oof is None:
+            return self
+        s_par, s_head = oof
+        has_head = np.array([h is not None for h in heads])
+        ctx = [context_features(x) if self.use_context else {} for x in inputs]
+        rows_ctx, rows_par, rows_head, rows_y, rows_w = list(ctx), [s_par], [s_head * has_head[:, None]], [y_arr], [w]
+        # the same paragraphs without their report: the combiner must also serve bare text
+        with_ctx = np.array([has_context(x) for x in inputs]) if self.use_context else np.zeros(len(inputs), bool)
+        if with_ctx.any():
+            idx = np.flatnonzero(with_ctx)
+            rows_ctx += [{"ctx=none": 1.0}] * len(idx)
+            rows_par.append(s_par[idx])
+            rows_head.append(np.zeros((len(idx), s_head.shape[1])))
+            rows_y.append(y_arr[idx])
+            rows_w.append(w[idx])
+        self.context_vectorizer_ = DictVectorizer(dtype=np.float64).fit(rows_ctx + [{"ctx=none": 1.0}])
+        Z = self._stack(np.vstack(rows_par), np.vstack(rows_head), self.context_vectorizer_.transform(rows_ctx))
+        self.combiner_ = LogisticRegression(C=self.context_C, class_weight=self.class_weight,
+                                            max_iter=self.max_iter).fit(Z, np.concatenate(rows_y),
+                                                                        sample_weight=np.concatenate(rows_w))
+        return self
+
+    def _out_of_fold(self, Xm: Any, Hm: Any, y: np.ndarray, w: np.ndarray,
+                     groups: np.ndarray | None) -> tuple[np.ndarray, np.ndarray] | None:
+        k = int(self.cv or 0)
+        if k < 2:
+            return None
+        if groups is not None and len(set(groups)) >= k:
+            splits = list(GroupKFold(n_splits=k).split(Xm, y, groups))
+        else:
+            _, counts = np.unique(y, return_counts=True)
+            if counts.min() < k:
+                return None
+            splits = list(StratifiedKFold(n_splits=k, shuffle=True, random_state=0).split(Xm, y))
+        col = {c: i for i, c in enumerate(self.classes_)}
+        s_par = np.zeros((len(y), len(self.classes_)))
+        s_head = np.zeros_like(s_par)
+        for tr, te in splits:
+            if len(set(y[tr])) < 2:
+                return None
+            est = self._content_estimator().fit(Xm[tr], y[tr], sample_weight=w[tr])
+            cols = [col[c] for c in est.classes_]
+            # a class missing from a fold keeps a very low score there
+            s_par[np.ix_(te, range(len(col)))] = -10.0
+            s_head[np.ix_(te, range(len(col)))] = -10.0
+            s_par[np.ix_(te, cols)] = _logits(est.decision_function(Xm[te]))
+            s_head[np.ix_(te, cols)] = _logits(est.decision_function(Hm[te]))
+        return s_par, s_head
+
+    @staticmethod
+    def _stack(s_par: np.ndarray, s_head: np.ndarray, ctx: Any) -> sp.csr_matrix:
+        return sp.hstack([sp.csr_matrix(s_par), sp.csr_matrix(s_head), ctx], format="csr")
+
+    # --- prediction --------------------------------------------------------
+    def _content_scores(self, inputs: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray, list[str | None]]:
+        check_is_fitted(self, "content_model_")
+        heads = [_heading(x) for x in inputs]
+        s_par = _logits(self.content_model_.decision_function(self.features_.transform(inputs)))
+        s_head = _logits(self.content_model_.decision_function(self.features_.transform([h or "" for h in heads])))
+        s_head = s_head * np.array([h is not None for h in heads])[:, None]
+        return s_par, s_head, heads
+
+    def _combined(self, X: Iterable[Any]) -> tuple[np.ndarray, list[dict[str, Any]]]:
+        inputs = [as_input(x) for x in X]
+        if not inputs:
+            return np.zeros((0, len(self.classes_))), inputs
+        s_par, s_head, _ = self._content_scores(inputs)
+        if self.combiner_ is None or self.context_vectorizer_ is None:
+            return s_par, inputs
+        ctx = [context_features(x) if self.use_context else {} for x in inputs]
+        Z = self._stack(s_par, s_head, self.context_vectorizer_.transform(ctx))
+        return _logits(self.combiner_.decision_function(Z)), inputs
+
+    def decision_function(self, X: Iterable[Any]) -> np.ndarray:
+        return self._combined(X)[0]
+
+    def predict_proba(self, X: Iterable[Any]) -> np.ndarray:
+        """Probabilities, columns in the order of ``classes_`` (calibrated by the combiner)."""
+        z = self.decision_function(X)
+        z = z - z.max(axis=1, keepdims=True)
+        p = np.exp(z)
+        return np.asarray(p / p.sum(axis=1, keepdims=True))
+
+    def predict(self, X: Iterable[Any]) -> np.ndarray:
+        return np.asarray(self.classes_[np.argmax(self.decision_function(X), axis=1)])
+
+    def explain(self, x: Any, label: str | None = None, top: int = 8) -> list[tuple[str, float]]:
+        """What pushed ``x`` towards ``label`` (default: the predicted one), strongest first.
+
+        Returns ``(description, contribution)`` pairs: the paragraph's own words
+        and cues (their value times the content model's weight for the label,
+        minus the average over labels, scaled by how much the combiner trusts
+        the content score), and the context features the combiner used.
+        """
+        inp = as_input(x)
+        z = self.decision_function([inp])[0]
+        if label is None:
+            k = int(np.argmax(z))
+        else:
+            where = np.flatnonzero(self.classes_ == label)
+            if not len(where):
+                raise GovReportError(f"label {label!r} is not one of {', '.join(map(str, self.classes_))}.")
+            k = int(where[0])
+        out: list[tuple[str, float]] = []
+        # content: features of the paragraph itself
+        row = self.features_.transform([inp]).tocsr()
+        coef = _coef(self.content_model_)
+        trust = 1.0
+        n = len(self.classes_)
+        if self.combiner_ is not None:
+            ccoef = _coef(self.combiner_)
+            trust = float(ccoef[k, k] - ccoef[:, k].mean())
+        cols, vals = row.indices, row.data
+        effect = trust * vals * (coef[k, cols] - coef[:, cols].mean(axis=0))
+        names = self.features_.get_feature_names_out()
+        out += [(describe_feature(str(names[c])), float(e)) for c, e in zip(cols, effect)]
+        # context: what the combiner added for this paragraph
+        if self.combiner_ is not None and self.context_vectorizer_ is not None:
+            _, s_head, heads = self._content_scores([inp])
+            ccoef = _coef(self.combiner_)
+            if heads[0] is not None:
+                head_effect = float(s_head[0] @ (ccoef[k, n:2 * n] - ccoef[:, n:2 * n].mean(axis=0)))
+                out.append((f"heading “{heads[0]}”", head_effect))
+            ctx = self.context_vectorizer_.transform([context_features(inp) if self.use_context else {}]).tocsr()
+            cnames = self.context_vectorizer_.get_feature_names_out()
+            cc = ccoef[:, 2 * n:]
+            for c, v in zip(ctx.indices, ctx.data):
+                out.append((describe_feature(str(cnames[c])), float(v * (cc[k, c] - cc[:, c].mean()))))
+        out = [o for o in out if o[1] > 0]
+        out.sort(key=lambda o: -o[1])
+        return out[:top]
+
+
+def _heading(x: dict[str, Any]) -> str | None:
+    heads = [h for h in (x.get("headings") or ()) if h]
+    return heads[-1] if heads else None
+
+
+def _coef(est: LogisticRegression) -> np.ndarray:
+    coef = est.coef_
+    if coef.shape[0] == 1:  # binary: one weight vector, for classes_[1]
+        return np.vstack([-coef[0] / 2, coef[0] / 2])
+    return coef
+
+
+def _logits(d: np.ndarray) -> np.ndarray:
+    d = np.asarray(d, dtype=float)
+    if d.ndim == 1:  # binary: softmax([0, d]) is the logistic of d
+        return np.column_stack([np.zeros_like(d), d])
+    return d
+
+
+_PREFIXES = (
+    ("w:", "word “{}”"),
+    ("c:", "characters “{}”"),
+    ("open:", "opens with “{}”"),
+    ("h:", "heading word “{}”"),
+    ("hkw:", "heading names {}"),
+    ("hcue:", "heading reads as {}"),
+    ("kw:", "{} keywords"),
+    ("cue:", "{} cue"),
+    ("role=", "in a {} section"),
+    ("cued_role=", "under a heading that says {}"),
+    ("kind=", "line kind {}"),
+    ("pos=", "position {}/5 in the report"),
+    ("len:", "length class {}"),
+)
+
+
+def describe_feature(name: str) -> str:
+    """A feature name in words.
+
+    Examples
+    --------
+    >>> describe_feature("cued_role=plans")
+    'under a heading that says plans'
+    >>> describe_feature("w:放管服")
+    'word “放管服”'
+    """
+    for prefix, template in _PREFIXES:
+        if name.startswith(prefix):
+            return template.format(name[len(prefix):])
+    return {"last": "among the last paragraphs", "ctx=none": "no report context", "numbered": "numbered item",
+            "no_heading": "under no heading"}.get(name, name)

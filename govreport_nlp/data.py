@@ -1,0 +1,289 @@
+"""Labelled paragraphs for training and evaluation: gold files, users' files, weak labels, HF datasets.
+
+:class:`LabelledData` holds paragraph inputs (see :func:`~govreport_nlp.features.as_input`)
+with labels on one or more axes (``function``, ``topic``, ``label``...), the
+document each paragraph came from (for grouped cross-validation) and where each
+label came from (``gold`` or ``weak``).
+
+Two JSONL layouts are read by :func:`read_labelled_jsonl`:
+
+* ``{"text": ..., "label": ...}``: one paragraph per line, no report context;
+* ``{"doc_id": ..., "start": ..., "end": ..., "label": ...}``: spans into a JSONL
+  corpus of reports (``reports=``), which are parsed so that each paragraph keeps
+  its headings and section role.
+
+Examples
+--------
+>>> d = LabelledData.from_texts(["推进证照分离。", "开展人民调解。"], ["deregulation", "dispute"])
+>>> len(d), d.axes, d.labels["label"]
+(2, ['label'], ['deregulation', 'dispute'])
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from .document import Report
+from .errors import GovReportError, InputError, MissingDependencyError, missing_extra
+from .features import as_input, report_inputs
+from .labels import derive_label
+from .reading import Failure, iter_jsonl
+from .structure import parse_document
+from .weak import apply_lfs, combine
+
+__all__ = [
+    "LabelledData",
+    "from_hf",
+    "read_labelled_jsonl",
+    "read_reports",
+    "to_hf",
+    "weak_labels",
+]
+
+#: The taxonomy scores lines of at least this many characters on their own.
+MIN_CHARS = 25
+
+
+@dataclass
+class LabelledData:
+    """Paragraph inputs with labels per axis, their documents, and label provenance."""
+
+    inputs: list[dict[str, Any]]
+    labels: dict[str, list[str | None]]
+    groups: list[str]
+    origin: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        n = len(self.inputs)
+        if not self.origin:
+            self.origin = ["gold"] * n
+        if len(self.groups) != n or len(self.origin) != n or any(len(v) != n for v in self.labels.values()):
+            raise GovReportError("labelled data: inputs, labels, groups and origins differ in length.")
+
+    def __len__(self) -> int:
+        return len(self.inputs)
+
+    @property
+    def axes(self) -> list[str]:
+        return list(self.labels)
+
+    @classmethod
+    def from_texts(cls, texts: Sequence[str], labels: Sequence[str], axis: str = "label",
+                   groups: Sequence[str] | None = None) -> LabelledData:
+        """Context-free paragraphs with one label each (each its own group unless ``groups``)."""
+        return cls([{"text": t} for t in texts], {axis: [str(x) for x in labels]},
+                   [str(g) for g in groups] if groups is not None else [f"p{i}" for i in range(len(texts))])
+
+    def subset(self, idx: Iterable[int]) -> LabelledData:
+        idx = list(idx)
+        return LabelledData([self.inputs[i] for i in idx], {a: [v[i] for i in idx] for a, v in self.labels.items()},
+                            [self.groups[i] for i in idx], [self.origin[i] for i in idx])
+
+    def where(self, axis: str) -> list[int]:
+        """Indices labelled on ``axis``."""
+        return [i for i, v in enumerate(self.labels.get(axis, ())) if v is not None]
+
+    def __add__(self, other: LabelledData) -> LabelledData:
+        axes = list(dict.fromkeys(self.axes + other.axes))
+        return LabelledData(
+            self.inputs + other.inputs,
+            {a: list(self.labels.get(a, [None] * len(self))) + list(other.labels.get(a, [None] * len(other)))
+             for a in axes},
+            self.groups + other.groups, self.origin + other.origin)
+
+    def without_groups(self, groups: Iterable[str]) -> LabelledData:
+        drop = set(groups)
+        return self.subset(i for i, g in enumerate(self.groups) if g not in drop)
+
+
+def read_reports(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> dict[str, Report]:
+    """Parse every report of one or more JSONL corpora, by id. Bad lines raise with their place."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    out: dict[str, Report] = {}
+    for path in paths:
+        for doc in iter_jsonl(path):
+            if isinstance(doc, Failure):
+                raise InputError(doc.message)
+            out[doc.id] = parse_document(doc)
+    return out
+
+
+def _span_index(report: Report) -> dict[tuple[int, int], int]:
+    return {(p.start, p.end): p.index for p in report.paragraphs}
+
+
+def read_labelled_jsonl(path: str | os.PathLike[str], *, reports: Mapping[str, Report] | str | os.PathLike[str]
+                        | None = None, label_field: str = "label", axes: Sequence[str] | None = None) -> LabelledData:
+    """Read labelled paragraphs from a JSONL file (see the module docstring for the two layouts).
+
+    ``axes`` lists further fields to read as label axes (e.g. ``["function", "topics"]``;
+    ``topics`` lists are read as their primary topic under axis ``topic``).
+    """
+    if reports is not None and not isinstance(reports, Mapping):
+        reports = read_reports(reports)
+    fields = [label_field, *(axes or ())]
+    inputs: list[dict[str, Any]] = []
+    labels: dict[str, list[str | None]] = {_axis(f): [] for f in fields}
+    groups: list[str] = []
+    name = str(path)
+    try:
+        fh = open(path, encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(f"{name}: no such file.") from None
+    with fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            where = f"{name}:{lineno}"
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{where}: not valid JSON ({exc.msg}).") from None
+            if not isinstance(rec, dict):
+                raise InputError(f"{where}: expected a JSON object.")
+            if "text" in rec and "doc_id" not in rec:
+                x: dict[str, Any] = {"text": str(rec["text"])}
+                group = str(rec.get("group", rec.get("id", f"{name}:{lineno}")))
+            elif "doc_id" in rec:
+                x, group = _span_input(rec, reports, where)
+            else:
+                raise InputError(f"{where}: a record needs 'text' or 'doc_id'+'start'+'end'.")
+            for f in fields:
+                v = rec.get(f)
+                if f == label_field and (v is None or v == ""):
+                    raise InputError(f"{where}: no {f!r} value.")
+                if isinstance(v, list):
+                    v = v[0] if v else None
+                labels[_axis(f)].append(None if v is None else str(v))
+            inputs.append(x)
+            groups.append(group)
+    if not inputs:
+        raise InputError(f"{name}: no labelled paragraphs.")
+    return LabelledData(inputs, labels, groups, ["gold"] * len(inputs))
+
+
+def _axis(field_name: str) -> str:
+    return "topic" if field_name == "topics" else field_name
+
+
+def _span_input(rec: Mapping[str, Any], reports: Mapping[str, Report] | None, where: str) -> tuple[dict[str, Any], str]:
+    if reports is None:
+        raise InputError(f"{where}: span records (doc_id/start/end) need the reports they point into (reports=).")
+    doc_id = str(rec["doc_id"])
+    report = reports.get(doc_id)
+    if report is None:
+        raise InputError(f"{where}: no report with id {doc_id!r} among the reports given.")
+    try:
+        start, end = int(rec["start"]), int(rec["end"])
+    except (KeyError, TypeError, ValueError):
+        raise InputError(f"{where}: 'start' and 'end' must be integers.") from None
+    idx = _span_index(report).get((start, end))
+    if idx is None:
+        # a span that is not exactly one of our paragraphs: take its text, keep the context of where it starts
+        if not 0 <= start < end <= len(report.text):
+            raise InputError(f"{where}: span {start}-{end} is outside report {doc_id!r}.")
+        at = next((p.index for p in report.paragraphs if p.start <= start < max(p.end, p.start + 1)), None)
+        base = report_inputs(report)[at] if at is not None else {}
+        return {**base, "text": report.text[start:end]}, doc_id
+    return report_inputs(report)[idx], doc_id
+
+
+def weak_labels(reports: Mapping[str, Report] | Iterable[Report], *, min_chars: int = MIN_CHARS,
+                lfs: Mapping[str, Sequence[str]] | None = None) -> LabelledData:
+    """Weakly label the paragraphs of unlabelled reports with the labelling functions.
+
+    Returns axes ``function``, ``topic`` and the derived default ``label`` (set
+    where the function decides it, or where both axes voted). Paragraphs shorter
+    than ``min_chars`` are skipped, as the taxonomy scores only longer lines.
+    """
+    reps = list(reports.values()) if isinstance(reports, Mapping) else list(reports)
+    inputs: list[dict[str, Any]] = []
+    groups: list[str] = []
+    for r in reps:
+        for x in report_inputs(r):
+            if len(x["text"].strip()) >= min_chars:
+                inputs.append(x)
+                groups.append(r.id)
+    lfs = lfs or {}
+    func = combine(apply_lfs(inputs, lfs.get("function"), axis="function"))
+    topic = combine(apply_lfs(inputs, lfs.get("topic"), axis="topic"))
+    label: list[str | None] = []
+    for f, t in zip(func, topic):
+        if f is None:
+            label.append(None)
+        elif f != "review":
+            label.append(derive_label(f, []))
+        else:
+            label.append(derive_label(f, [t]) if t is not None else None)
+    return LabelledData(inputs, {"function": func, "topic": topic, "label": label}, groups, ["weak"] * len(inputs))
+
+
+# --- Hugging Face datasets ---------------------------------------------------
+
+def _require_datasets() -> Any:
+    try:
+        import datasets
+    except ImportError:
+        raise MissingDependencyError(missing_extra("datasets", "datasets", "Hugging Face dataset interop")) from None
+    return datasets
+
+
+def from_hf(dataset: Any, *, text_column: str = "text", label_column: str = "label", group_column: str | None = None,
+            split: str = "train") -> LabelledData:
+    """Labelled paragraphs from a ``datasets.Dataset`` (or a split of a ``DatasetDict``).
+
+    ``ClassLabel`` columns are turned back into their names; string labels are taken as they are.
+    """
+    datasets = _require_datasets()
+    if isinstance(dataset, datasets.DatasetDict):
+        if split not in dataset:
+            raise GovReportError(f"the DatasetDict has no split {split!r} (it has {', '.join(dataset)}).")
+        dataset = dataset[split]
+    for col in (text_column, label_column):
+        if col not in dataset.column_names:
+            raise GovReportError(f"the dataset has no column {col!r} (columns: {', '.join(dataset.column_names)}).")
+    feature = dataset.features[label_column]
+    raw = dataset[label_column]
+    if isinstance(feature, datasets.ClassLabel):
+        labels = [feature.int2str(int(v)) for v in raw]
+    else:
+        labels = [str(v) for v in raw]
+    texts = [str(t) for t in dataset[text_column]]
+    groups = [str(g) for g in dataset[group_column]] if group_column else None
+    return LabelledData.from_texts(texts, labels, axis="label", groups=groups)
+
+
+def to_hf(data: LabelledData, axis: str = "label", label_names: Sequence[str] | None = None) -> Any:
+    """A ``datasets.Dataset`` with ``text``, ``doc`` and a ``ClassLabel`` column ``label`` (labelled rows only)."""
+    datasets = _require_datasets()
+    idx = data.where(axis)
+    values = [str(data.labels[axis][i]) for i in idx]
+    names = list(label_names) if label_names is not None else sorted(set(values))
+    unknown = sorted(set(values) - set(names))
+    if unknown:
+        raise GovReportError(f"labels {', '.join(unknown)} are not among the label names given.")
+    features = datasets.Features({"text": datasets.Value("string"), "doc": datasets.Value("string"),
+                                  "label": datasets.ClassLabel(names=names)})
+    return datasets.Dataset.from_dict(
+        {"text": [data.inputs[i]["text"] for i in idx], "doc": [data.groups[i] for i in idx],
+         "label": [names.index(v) for v in values]}, features=features)
+
+
+def labelled_from_reports(reports: Iterable[Report], axis: str = "label") -> LabelledData:
+    """Paragraphs of classified reports, labelled with their predictions (e.g. to export with :func:`to_hf`)."""
+    inputs, labels, groups = [], [], []
+    for r in reports:
+        for x, p in zip(report_inputs(r), r.paragraphs):
+            if p.prediction is None:
+                continue
+            value = p.prediction.function if axis == "function" else p.prediction.label
+            inputs.append(x)
+            labels.append(value)
+            groups.append(r.id)
+    return LabelledData(inputs, {axis: labels}, groups, ["model"] * len(inputs))
+
