@@ -1,0 +1,355 @@
+"""The model users load: classifier heads, the label they derive, and how it is saved.
+
+A :class:`Model` holds one or more :class:`~govreport_nlp.classifier.ParagraphClassifier`
+heads by axis. The default model has a ``function`` head and a ``topic`` head and
+*derives* the 7-class label from them (:func:`~govreport_nlp.labels.derive_label`,
+with probabilities summed over the function/topic pairs that give each label). A
+model trained on users' own labels has a single ``label`` head.
+
+Models are saved as a directory: ``model.json`` (label set, derivation, threshold,
+segmenter by name, versions, training record), ``weights.npz`` (vocabularies
+and weights, read with ``allow_pickle=False``) and ``MODEL_CARD.md``. Nothing in
+a model file is executed on load.
+
+Examples
+--------
+>>> from govreport_nlp import load_model
+>>> model = load_model()                                  # the default model shipped in the package
+>>> report = model.classify_report("二、下一步工作打算\\n（一）持续深化放管服改革，全面推行告知承诺制，让企业办事更便捷。")
+>>> report.paragraphs[1].prediction.label
+'plans'
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from importlib import resources
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+
+import numpy as np
+import sklearn
+
+from ._version import __version__
+from .classifier import ParagraphClassifier
+from .document import Prediction, Report
+from .errors import GovReportError, ModelError, ModelNotAvailableError
+from .features import as_input, report_inputs
+from .labels import DEFAULT, LabelSet, derive_label, get_label_set
+from .persistence import head_from_state, head_state
+from .reading import Document
+from .structure import parse, parse_document
+
+__all__ = ["Model", "default_model_path", "load_model", "register_derivation"]
+
+FORMAT = "govreport_nlp.model"
+FORMAT_VERSION = 1
+_DERIVATIONS: dict[str, tuple[tuple[str, ...], Callable[[str, Sequence[str]], str], LabelSet]] = {}
+
+
+def register_derivation(name: str, axes: tuple[str, ...], rule: Callable[[str, Sequence[str]], str],
+                        label_set: LabelSet) -> None:
+    """Register how a label is derived from two heads (``rule(first_axis_label, [second_axis_label])``)."""
+    _DERIVATIONS[name] = (axes, rule, label_set)
+
+
+register_derivation("default", ("function", "topic"), derive_label, DEFAULT)
+
+
+class Model:
+    """Paragraph classifier heads plus the label they give.
+
+    Parameters
+    ----------
+    heads : dict of str to ParagraphClassifier
+        Fitted heads by axis: ``{"function": ..., "topic": ...}`` for a derived
+        label, or ``{"label": ...}``.
+    label_set : LabelSet
+        The labels the model gives, in output column order.
+    derive : str or None
+        Name of a registered derivation (``"default"``), or ``None`` when a
+        ``label`` head gives the label directly.
+    threshold : float or None
+        Confidence under which a prediction is marked as abstained.
+    info : dict
+        Training record (data, recipe, metrics), written to ``model.json``.
+    """
+
+    def __init__(self, heads: Mapping[str, ParagraphClassifier], label_set: LabelSet | str = DEFAULT,
+                 derive: str | None = "default", threshold: float | None = None,
+                 info: Mapping[str, Any] | None = None) -> None:
+        self.heads = dict(heads)
+        self.label_set = get_label_set(label_set)
+        self.derive = derive
+        self.threshold = threshold
+        self.info = dict(info or {})
+        if derive is not None:
+            if derive not in _DERIVATIONS:
+                raise ModelError(f"unknown derivation {derive!r}; known: {', '.join(sorted(_DERIVATIONS))}.")
+            missing = [a for a in _DERIVATIONS[derive][0] if a not in self.heads]
+            if missing:
+                raise ModelError(f"derivation {derive!r} needs heads {', '.join(missing)}.")
+        elif "label" not in self.heads:
+            raise ModelError("a model without a derivation needs a 'label' head.")
+        if threshold is not None and not 0.0 <= threshold <= 1.0:
+            raise ModelError(f"threshold must be between 0 and 1, not {threshold}.")
+
+    def __repr__(self) -> str:
+        return (f"Model(labels={list(self.label_set.labels)}, heads={list(self.heads)}, derive={self.derive!r}, "
+                f"threshold={self.threshold})")
+
+    @property
+    def segmenter(self) -> Any:
+        head = next(iter(self.heads.values()))
+        return head.features_.segmenter
+
+    # --- probabilities -----------------------------------------------------
+    def _proba(self, analyses: Mapping[str, dict[str, Any]]) -> np.ndarray:
+        if self.derive is None:
+            head = self.heads["label"]
+            p = _softmax(analyses["label"]["scores"])
+            return _reorder(p, head.classes_, self.label_set)
+        (ax1, ax2), rule, _ = _DERIVATIONS[self.derive]
+        h1, h2 = self.heads[ax1], self.heads[ax2]
+        p1, p2 = _softmax(analyses[ax1]["scores"]), _softmax(analyses[ax2]["scores"])
+        # sum P(a) P(b) over the pairs that give each label (the heads are read as independent)
+        M = np.zeros((len(h1.classes_), len(h2.classes_), len(self.label_set)))
+        for i, a in enumerate(h1.classes_):
+            for j, b in enumerate(h2.classes_):
+                M[i, j, self.label_set.index(rule(str(a), [str(b)]))] = 1.0
+        return np.einsum("ni,nj,ijl->nl", p1, p2, M)
+
+    def _analyze(self, X: Iterable[Any]) -> dict[str, dict[str, Any]]:
+        inputs = [as_input(x) for x in X]
+        return {axis: head._analyze(inputs) for axis, head in self.heads.items()}
+
+    def predict_proba(self, X: Iterable[Any]) -> np.ndarray:
+        """Label probabilities, columns in the order of ``label_set.labels``.
+
+        ``X`` holds texts (content only), dicts with context, or Paragraphs.
+        """
+        return self._proba(self._analyze(X))
+
+    def predict(self, X: Iterable[Any], threshold: float | None = None) -> list[str | None]:
+        """The label of each paragraph; ``None`` where the confidence is under the threshold."""
+        p = self.predict_proba(X)
+        t = self.threshold if threshold is None else threshold
+        labels = self.label_set.labels
+        return [labels[int(np.argmax(r))] if t is None or r.max() >= t else None for r in p]
+
+    def predictions(self, X: Iterable[Any], threshold: float | None = None, reasons: int = 4) -> list[Prediction]:
+        """Full :class:`~govreport_nlp.document.Prediction` objects (label, axes, alternatives, reasons)."""
+        inputs = [as_input(x) for x in X]
+        if not inputs:
+            return []
+        analyses = self._analyze(inputs)
+        proba = self._proba(analyses)
+        t = self.threshold if threshold is None else threshold
+        labels = self.label_set.labels
+        axis_p = {a: _softmax(analyses[a]["scores"]) for a in self.heads}
+        why = {a: h.explain_many(inputs, top=reasons, analysis=analyses[a]) if reasons else [[]] * len(inputs)
+               for a, h in self.heads.items()}
+        out = []
+        for i, row in enumerate(proba):
+            order = np.argsort(-row)
+            best = labels[int(order[0])]
+            score = float(row[order[0]])
+            function = function_score = None
+            topics: tuple[str, ...] = ()
+            if "function" in self.heads:
+                fp = axis_p["function"][i]
+                function = str(self.heads["function"].classes_[int(np.argmax(fp))])
+                function_score = float(fp.max())
+            if "topic" in self.heads:
+                tp = axis_p["topic"][i]
+                tord = np.argsort(-tp)
+                classes = self.heads["topic"].classes_
+                # the primary topic, and a second one if it is nearly as likely
+                topics = tuple(str(classes[j]) for n, j in enumerate(tord[:2]) if n == 0 or tp[j] >= 0.5 * tp[tord[0]])
+            reason_text = tuple(
+                f"{a}: {desc}" for a in self.heads for desc, _ in why[a][i][:reasons])
+            out.append(Prediction(
+                label=best, score=score, function=function, function_score=function_score, topics=topics,
+                alternatives=tuple((labels[int(j)], float(row[j])) for j in order[1:3]),
+                abstained=t is not None and score < t, reasons=reason_text))
+        return out
+
+    def explain(self, paragraph: Any, top: int = 8) -> dict[str, Any]:
+        """Why a paragraph gets its label: each head's decision and the words and context behind it.
+
+        Examples
+        --------
+        >>> e = load_model().explain("下一步，我们将继续深化综合行政执法改革。")
+        >>> e["label"], e["axes"]["function"]["label"]
+        ('plans', 'plan')
+        """
+        inputs = [as_input(paragraph)]
+        analyses = self._analyze(inputs)
+        proba = self._proba(analyses)[0]
+        axes = {}
+        for a, h in self.heads.items():
+            p = _softmax(analyses[a]["scores"])[0]
+            axes[a] = {"label": str(h.classes_[int(np.argmax(p))]), "score": float(p.max()),
+                       "reasons": h.explain_many(inputs, top=top, analysis=analyses[a])[0]}
+        k = int(np.argmax(proba))
+        return {"label": self.label_set.labels[k], "score": float(proba[k]), "axes": axes}
+
+    # --- reports -----------------------------------------------------------
+    def classify_report(self, source: str | os.PathLike[str] | bytes | Document | Report, *, id: str | None = None,
+                        format: str = "auto", encoding: str | None = None, threshold: float | None = None,
+                        reasons: int = 4) -> Report:
+        """Read (if needed), parse and label every paragraph of one report.
+
+        ``source`` is report text, a path, bytes, a :class:`~govreport_nlp.Document`
+        or an already parsed :class:`~govreport_nlp.Report`. Every paragraph gets
+        a prediction, read in the context of its report (headings, section role,
+        position); headings and short lines too, although the taxonomy scores
+        only lines of 25 characters or more.
+        """
+        if isinstance(source, Report):
+            report = source
+        elif isinstance(source, Document):
+            report = parse_document(source)
+        else:
+            report = parse(source, id=id, format=format, encoding=encoding)
+        preds = self.predictions(report_inputs(report), threshold=threshold, reasons=reasons)
+        for p, pred in zip(report.paragraphs, preds):
+            p.prediction = pred
+        return report
+
+    def classify_reports(self, sources: Iterable[Any], **kwargs: Any) -> Iterator[Report]:
+        """:meth:`classify_report` over many inputs, lazily."""
+        for s in sources:
+            yield self.classify_report(s, **kwargs)
+
+    # --- persistence -------------------------------------------------------
+    def save(self, path: str | os.PathLike[str], card: str | None = None) -> Path:
+        """Save to directory ``path`` (created; existing model files are replaced)."""
+        out = Path(path)
+        out.mkdir(parents=True, exist_ok=True)
+        arrays: dict[str, np.ndarray] = {}
+        heads = {}
+        for axis, head in self.heads.items():
+            state, arr = head_state(head, f"{axis}/")
+            heads[axis] = state
+            arrays.update(arr)
+        meta = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "library_version": __version__,
+            "sklearn_version": sklearn.__version__,
+            "numpy_version": np.__version__,
+            "label_set": self.label_set.to_dict(),
+            "derive": self.derive,
+            "threshold": self.threshold,
+            "segmenter": _jsonable(self.segmenter),
+            "heads": heads,
+            "info": self.info,
+        }
+        # write beside, then rename: a crash never leaves half a model behind
+        with tempfile.NamedTemporaryFile("wb", dir=out, suffix=".npz", delete=False) as fh:
+            np.savez_compressed(fh, **arrays)
+        os.replace(fh.name, out / "weights.npz")
+        tmp = out / "model.json.tmp"
+        tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(tmp, out / "model.json")
+        if card is not None:
+            (out / "MODEL_CARD.md").write_text(card, encoding="utf-8")
+        return out
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Model:
+        """Load a model directory written by :meth:`save`. Errors are :class:`~govreport_nlp.ModelError`."""
+        where = Path(path)
+        if where.is_file() and where.name == "model.json":
+            where = where.parent
+        meta_path, weights_path = where / "model.json", where / "weights.npz"
+        if not where.exists():
+            raise ModelNotAvailableError(f"{where}: no such model directory.")
+        if not meta_path.is_file() or not weights_path.is_file():
+            raise ModelError(f"{where}: not a govreport_nlp model (needs model.json and weights.npz).")
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ModelError(f"{meta_path}: corrupt model description ({exc}).") from None
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+            raise ModelError(f"{meta_path}: not a govreport_nlp model description.")
+        version = meta.get("format_version")
+        if not isinstance(version, int) or version > FORMAT_VERSION:
+            raise ModelError(
+                f"{where}: saved by govreport_nlp {meta.get('library_version', '?')} in model format {version}; "
+                f"this govreport_nlp {__version__} reads format {FORMAT_VERSION} and older. Upgrade govreport_nlp.")
+        saved = str(meta.get("library_version", "0"))
+        if saved.split(".")[0] != __version__.split(".")[0]:
+            raise ModelError(f"{where}: saved by govreport_nlp {saved}, incompatible with {__version__} "
+                             "(different major version); retrain or use a matching release.")
+        try:
+            with np.load(weights_path, allow_pickle=False) as npz:
+                arrays = {k: npz[k] for k in npz.files}
+        except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+            raise ModelError(f"{weights_path}: corrupt weights ({exc}).") from None
+        try:
+            heads = {axis: head_from_state(state, arrays, f"{axis}/") for axis, state in meta["heads"].items()}
+            return cls(heads, LabelSet.from_dict(meta["label_set"]), derive=meta.get("derive"),
+                       threshold=meta.get("threshold"), info=meta.get("info") or {})
+        except (KeyError, TypeError, ValueError, UnicodeDecodeError, GovReportError) as exc:
+            if isinstance(exc, ModelError):
+                raise
+            raise ModelError(f"{where}: inconsistent model files ({type(exc).__name__}: {exc}).") from None
+
+
+def default_model_path() -> Path:
+    """Where the default model lives inside the installed package."""
+    return Path(str(resources.files("govreport_nlp.models").joinpath("default")))
+
+
+_CACHE: dict[str, Model] = {}
+
+
+def load_model(path: str | os.PathLike[str] | None = None) -> Model:
+    """Load a saved model; with no path, the default model shipped in the package (cached).
+
+    Raises :class:`~govreport_nlp.ModelNotAvailableError` if the directory does not
+    exist and :class:`~govreport_nlp.ModelError` if it is corrupt or from an
+    incompatible version.
+    """
+    if path is None:
+        where = default_model_path()
+        if not (where / "model.json").is_file():
+            raise ModelNotAvailableError(
+                f"the default model is missing from this installation ({where}); reinstall govreport_nlp "
+                "or train one with `govreport-nlp train --recipe default`.")
+        key = str(where)
+        if key not in _CACHE:
+            _CACHE[key] = Model.load(where)
+        return _CACHE[key]
+    return Model.load(path)
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = np.asarray(z, dtype=float)
+    if z.size == 0:
+        return z
+    z = z - z.max(axis=1, keepdims=True)
+    p = np.exp(z)
+    return np.asarray(p / p.sum(axis=1, keepdims=True))
+
+
+def _reorder(p: np.ndarray, classes: np.ndarray, label_set: LabelSet) -> np.ndarray:
+    out = np.zeros((p.shape[0], len(label_set)))
+    for j, c in enumerate(classes):
+        out[:, label_set.index(str(c))] = p[:, j]
+    return out
+
+
+def _jsonable(seg: Any) -> Any:
+    if isinstance(seg, (str, int, float, type(None))):
+        return seg
+    if isinstance(seg, Mapping):
+        return {str(k): _jsonable(v) for k, v in seg.items()}
+    if isinstance(seg, (list, tuple)):
+        return [_jsonable(v) for v in seg]
+    return str(seg)

@@ -1,0 +1,213 @@
+"""Training: the recorded recipes, and one call to train on users' own labels.
+
+A **recipe** is JSON (built-in ones live in ``resources/recipes/``; ``default``
+is the shipped model's): which corpus files give gold labels, which reports are
+weakly labelled and by which labelling functions (by registered name), how much
+a gold label weighs against a weak one, and the classifier's parameters. The
+same recipe drives :func:`train_recipe` (the shipped model) and the
+cross-validation in :mod:`govreport_nlp.evaluation`, so what is measured is what
+is shipped.
+
+:func:`train` is the one-call path for users: labelled paragraphs in (a
+:class:`~govreport_nlp.data.LabelledData`, a JSONL path, a Hugging Face
+``Dataset``/``DatasetDict``, or texts plus labels), a :class:`~govreport_nlp.model.Model`
+with a single ``label`` head out.
+
+Examples
+--------
+>>> texts = ["深化放管服改革，推行证照分离。", "推进一网通办，优化营商环境。", "压减审批事项，推行告知承诺。",
+...          "加强行政复议应诉工作。", "做好人民调解和信访工作。", "开展矛盾纠纷排查化解。"]
+>>> labels = ["dereg"] * 3 + ["dispute"] * 3
+>>> model = train((texts, labels))
+>>> model.label_set.labels, model.predict(["强化人民调解，化解矛盾纠纷。"])
+(('dereg', 'dispute'), ['dispute'])
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import time
+from importlib import resources
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from ._version import __version__
+from .classifier import ParagraphClassifier
+from .data import LabelledData, from_hf, read_labelled_jsonl, read_reports, weak_labels
+from .errors import GovReportError, InputError
+from .features import ParagraphFeatures
+from .labels import LabelSet, get_label_set
+from .model import Model
+
+__all__ = ["Recipe", "available_recipes", "fit_heads", "get_recipe", "recipe_data", "train", "train_recipe"]
+
+logger = logging.getLogger("govreport_nlp")
+
+Recipe = dict[str, Any]
+
+
+def available_recipes() -> list[str]:
+    """Names of the built-in recipes."""
+    root = resources.files("govreport_nlp").joinpath("resources/recipes")
+    return sorted(p.name[:-5] for p in root.iterdir() if p.name.endswith(".json"))
+
+
+def get_recipe(spec: str | os.PathLike[str] | Mapping[str, Any]) -> Recipe:
+    """A recipe by built-in name, from a JSON file path, or as given (a dict)."""
+    if isinstance(spec, Mapping):
+        return dict(spec)
+    name = str(spec)
+    if name in available_recipes():
+        text = resources.files("govreport_nlp").joinpath(f"resources/recipes/{name}.json").read_text("utf-8")
+    elif Path(name).is_file():
+        text = Path(name).read_text("utf-8")
+    else:
+        raise GovReportError(f"unknown recipe {name!r}: not a built-in ({', '.join(available_recipes())}) "
+                             "and not a JSON file.")
+    try:
+        recipe = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise GovReportError(f"recipe {name!r} is not valid JSON ({exc.msg}).") from None
+    if not isinstance(recipe, dict):
+        raise GovReportError(f"recipe {name!r} must be a JSON object.")
+    return recipe
+
+
+def corpus_dir(path: str | os.PathLike[str] | None = None) -> Path:
+    """The corpus directory: ``path``, else ``$GOVREPORT_CORPUS``, else ``../shared/corpus``."""
+    where = Path(path or os.environ.get("GOVREPORT_CORPUS") or Path.cwd().parent / "shared" / "corpus")
+    if not where.is_dir():
+        raise InputError(f"{where}: corpus directory not found; pass --corpus or set GOVREPORT_CORPUS.")
+    return where
+
+
+def recipe_data(recipe: Recipe, corpus: str | os.PathLike[str] | None = None) -> tuple[LabelledData, LabelledData]:
+    """The gold and the weakly labelled paragraphs a recipe trains on."""
+    root = corpus_dir(corpus)
+    gold_spec = recipe.get("gold") or {}
+    gold = LabelledData([], {}, [])
+    if gold_spec:
+        reports = read_reports([root / p for p in gold_spec.get("reports", [])])
+        gold = read_labelled_jsonl(root / gold_spec["labels"], reports=reports or None,
+                                   label_field=gold_spec.get("label_field", "label"),
+                                   axes=gold_spec.get("axes", ()))
+    weak_spec = recipe.get("weak") or {}
+    weak = LabelledData([], {}, [])
+    if weak_spec:
+        reports = read_reports([root / p for p in weak_spec["reports"]])
+        # a gold document is never also weakly labelled
+        reports = {k: r for k, r in reports.items() if k not in set(gold.groups)}
+        weak = weak_labels(reports, lfs=weak_spec.get("lfs"), min_chars=int(weak_spec.get("min_chars", 25)))
+    return gold, weak
+
+
+def _sample(data: LabelledData, axis: str, cap: int | None, seed: int) -> list[int]:
+    """Indices labelled on ``axis``; weak ones at most ``cap`` per label (gold always kept)."""
+    idx = data.where(axis)
+    if not cap:
+        return idx
+    rng = random.Random(seed)
+    by: dict[tuple[str, str], list[int]] = {}
+    for i in idx:
+        by.setdefault((data.origin[i], str(data.labels[axis][i])), []).append(i)
+    keep: list[int] = []
+    for (origin, _), members in sorted(by.items()):
+        keep += members if origin == "gold" or len(members) <= cap else sorted(rng.sample(members, cap))
+    return sorted(keep)
+
+
+def _classifier(recipe: Recipe) -> ParagraphClassifier:
+    fparams = dict(recipe.get("features") or {})
+    for k in ("word_ngram_range", "char_ngram_range"):
+        if k in fparams:
+            fparams[k] = tuple(fparams[k])
+    fparams.setdefault("segmenter", recipe.get("segmenter", "jieba"))
+    return ParagraphClassifier(features=ParagraphFeatures(**fparams), **(recipe.get("classifier") or {}))
+
+
+def fit_heads(data: LabelledData, axes: Sequence[str], recipe: Recipe) -> dict[str, ParagraphClassifier]:
+    """Fit one classifier per axis on the paragraphs labelled on it (gold weighted by ``gold_weight``)."""
+    heads = {}
+    gw = float(recipe.get("gold_weight", 1.0))
+    for axis in axes:
+        idx = _sample(data, axis, recipe.get("weak_cap_per_label"), int(recipe.get("seed", 0)))
+        if not idx:
+            raise GovReportError(f"no paragraph is labelled on axis {axis!r}.")
+        sub = data.subset(idx)
+        weights = [gw if o == "gold" else 1.0 for o in sub.origin]
+        start = time.perf_counter()
+        heads[axis] = _classifier(recipe).fit(sub.inputs, sub.labels[axis], sample_weight=weights, groups=sub.groups)
+        logger.info("trained %s head on %d paragraphs in %.1fs", axis, len(sub), time.perf_counter() - start)
+    return heads
+
+
+def train_recipe(recipe: str | Mapping[str, Any] = "default", corpus: str | os.PathLike[str] | None = None,
+                 data: tuple[LabelledData, LabelledData] | None = None) -> Model:
+    """Train the model a recipe describes (``data`` = ready :func:`recipe_data` output)."""
+    r = get_recipe(recipe)
+    gold, weak = data if data is not None else recipe_data(r, corpus)
+    derive = r.get("derive")
+    axes = tuple(r.get("axes") or (("function", "topic") if derive else ("label",)))
+    heads = fit_heads(gold + weak, axes, r)
+    label_set = get_label_set(r.get("label_set", "default"))
+    info = {"recipe": r, "trained_with": __version__,
+            "data": {"gold_paragraphs": len(gold), "gold_documents": len(set(gold.groups)),
+                     "weak_paragraphs": len(weak), "weak_documents": len(set(weak.groups))}}
+    return Model(heads, label_set, derive=derive, threshold=r.get("threshold"), info=info)
+
+
+def _as_data(data: Any, reports: Any, label_field: str) -> LabelledData:
+    if isinstance(data, LabelledData):
+        return data
+    if isinstance(data, (str, os.PathLike)):
+        return read_labelled_jsonl(data, reports=reports, label_field=label_field)
+    if isinstance(data, tuple) and len(data) == 2:
+        texts, labels = data
+        return LabelledData.from_texts(list(texts), list(labels))
+    mod = type(data).__module__
+    if mod.startswith("datasets"):
+        return from_hf(data, label_column=label_field)
+    raise GovReportError("train() takes LabelledData, a JSONL path, a datasets.Dataset/DatasetDict, "
+                         "or (texts, labels).")
+
+
+def train(data: Any, *, label_set: LabelSet | str | Sequence[str] | None = None, reports: Any = None,
+          label_field: str = "label", recipe: str | Mapping[str, Any] | None = None,
+          threshold: float | None = None) -> Model:
+    """Train a single-head model on labelled paragraphs of any label set.
+
+    Parameters
+    ----------
+    data : LabelledData, path, datasets.Dataset or DatasetDict, or (texts, labels)
+        The labelled paragraphs. A JSONL path may hold ``text``+``label`` records
+        or ``doc_id``/``start``/``end`` spans into ``reports``.
+    label_set : LabelSet, name, list of labels, or None
+        The labels (default: those seen in the data). Data with other labels is refused.
+    reports : path or dict of Report, optional
+        Reports that span records point into.
+    recipe : name, path or dict, optional
+        Classifier and feature parameters (``classifier``, ``features``,
+        ``segmenter`` keys); defaults to those of the ``custom`` recipe.
+    threshold : float, optional
+        Abstain threshold stored with the model.
+    """
+    d = _as_data(data, reports, label_field)
+    axis = "label" if "label" in d.labels else d.axes[0]
+    if axis != "label":
+        d = LabelledData(d.inputs, {"label": d.labels[axis]}, d.groups, d.origin)
+    seen = [v for v in d.labels["label"] if v is not None]
+    if isinstance(label_set, (list, tuple)):
+        ls = LabelSet("custom", tuple(str(x) for x in label_set))
+    elif label_set is None:
+        ls = LabelSet.from_labels(seen)
+    else:
+        ls = get_label_set(label_set)
+    ls.check(seen)
+    r = get_recipe(recipe or "custom")
+    heads = fit_heads(d, ("label",), r)
+    info = {"recipe": r, "trained_with": __version__,
+            "data": {"paragraphs": len(seen), "documents": len(set(d.groups))}}
+    return Model(heads, ls, derive=None, threshold=threshold, info=info)

@@ -1,0 +1,1 @@
+"""Trained models shipped with govreport_nlp (installed as ``govreport_nlp.models``)."""
