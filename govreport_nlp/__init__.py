@@ -2,7 +2,7 @@
 
 The pipeline, one module per step, data flowing one way::
 
-    reading -> cleaning -> structure -> segmentation -> features -> models -> api / cli
+    reading -> cleaning -> structure -> segmentation -> features -> classifier/model -> api / cli
 
 Quick start
 -----------
@@ -12,6 +12,9 @@ Quick start
 [('heading', 'review'), ('body', 'review')]
 >>> gr.cut("深化放管服改革")
 ['深化', '放管服', '改革']
+>>> model = gr.load_model()
+>>> model.predict(["下一步，我们将继续深化放管服改革，推行证照分离。"])
+['plans']
 """
 
 from __future__ import annotations
@@ -33,6 +36,14 @@ from .reading import Document, Failure, decode_bytes, iter_documents, iter_jsonl
 from .segmentation import Segmenter, available_segmenters, cut, get_segmenter, register_segmenter
 from .sentences import sentence_spans, split_sentences
 from .structure import parse, parse_document
+from .labels import DEFAULT, FUNCTION, TOPIC, LabelSet, derive_label, get_label_set
+from .features import ParagraphFeatures
+from .classifier import ParagraphClassifier
+from .model import Model, load_model
+from .data import LabelledData, from_hf, read_labelled_jsonl, to_hf
+from .weak import apply_lfs, combine, labeling_function, summarize
+from .training import train, train_recipe
+from .evaluation import evaluate_recipe
 
 # a library logs, the application decides where it goes
 _logging.getLogger("govreport_nlp").addHandler(_logging.NullHandler())
@@ -63,6 +74,30 @@ __all__ = [
     "available_segmenters",
     "split_sentences",
     "sentence_spans",
+    # labels
+    "DEFAULT",
+    "FUNCTION",
+    "TOPIC",
+    "LabelSet",
+    "derive_label",
+    "get_label_set",
+    # classification
+    "ParagraphFeatures",
+    "ParagraphClassifier",
+    "Model",
+    "load_model",
+    # training data, weak supervision, training, evaluation
+    "LabelledData",
+    "read_labelled_jsonl",
+    "from_hf",
+    "to_hf",
+    "labeling_function",
+    "apply_lfs",
+    "combine",
+    "summarize",
+    "train",
+    "train_recipe",
+    "evaluate_recipe",
     # errors
     "GovReportError",
     "InputError",

@@ -128,19 +128,22 @@ class ParagraphClassifier(ClassifierMixin, BaseEstimator):
             return self
         s_par, s_head = oof
         has_head = np.array([h is not None for h in heads])
-        ctx = [context_features(x) if self.use_context else {} for x in inputs]
-        rows_ctx, rows_par, rows_head, rows_y, rows_w = list(ctx), [s_par], [s_head * has_head[:, None]], [y_arr], [w]
+        ctx = [context_features(x) if self.use_context else {"ctx=none": 1.0} for x in inputs]
+        bare = np.array([not self._in_context(x) for x in inputs])
+        rows_ctx, rows_par, rows_head = list(ctx), [s_par], [s_head * has_head[:, None]]
+        rows_bare, rows_y, rows_w = [bare], [y_arr], [w]
         # the same paragraphs without their report: the combiner must also serve bare text
-        with_ctx = np.array([has_context(x) for x in inputs]) if self.use_context else np.zeros(len(inputs), bool)
-        if with_ctx.any():
-            idx = np.flatnonzero(with_ctx)
+        if (~bare).any():
+            idx = np.flatnonzero(~bare)
             rows_ctx += [{"ctx=none": 1.0}] * len(idx)
             rows_par.append(s_par[idx])
             rows_head.append(np.zeros((len(idx), s_head.shape[1])))
+            rows_bare.append(np.ones(len(idx), dtype=bool))
             rows_y.append(y_arr[idx])
             rows_w.append(w[idx])
         self.context_vectorizer_ = DictVectorizer(dtype=np.float64).fit(rows_ctx + [{"ctx=none": 1.0}])
-        Z = self._stack(np.vstack(rows_par), np.vstack(rows_head), self.context_vectorizer_.transform(rows_ctx))
+        Z = self._stack(np.vstack(rows_par), np.vstack(rows_head), np.concatenate(rows_bare),
+                        self.context_vectorizer_.transform(rows_ctx))
         self.combiner_ = LogisticRegression(C=self.context_C, class_weight=self.class_weight,
                                             max_iter=self.max_iter).fit(Z, np.concatenate(rows_y),
                                                                         sample_weight=np.concatenate(rows_w))
@@ -173,9 +176,16 @@ class ParagraphClassifier(ClassifierMixin, BaseEstimator):
             s_head[np.ix_(te, cols)] = _logits(est.decision_function(Hm[te]))
         return s_par, s_head
 
+    def _in_context(self, x: dict[str, Any]) -> bool:
+        return bool(self.use_context and has_context(x))
+
     @staticmethod
-    def _stack(s_par: np.ndarray, s_head: np.ndarray, ctx: Any) -> sp.csr_matrix:
-        return sp.hstack([sp.csr_matrix(s_par), sp.csr_matrix(s_head), ctx], format="csr")
+    def _stack(s_par: np.ndarray, s_head: np.ndarray, bare: np.ndarray, ctx: Any) -> sp.csr_matrix:
+        # content scores get separate weights with and without context: read in its report, a
+        # paragraph's words count for less than on their own
+        b = bare.astype(float)[:, None]
+        return sp.hstack([sp.csr_matrix(s_par * (1 - b)), sp.csr_matrix(s_head), sp.csr_matrix(s_par * b), ctx],
+                         format="csr")
 
     # --- prediction --------------------------------------------------------
     def _analyze(self, X: Iterable[Any]) -> dict[str, Any]:
@@ -190,9 +200,11 @@ class ParagraphClassifier(ClassifierMixin, BaseEstimator):
             return out
         Hm = self.features_.transform([h or "" for h in heads])
         s_head = _logits(self.content_model_.decision_function(Hm)) * np.array([h is not None for h in heads])[:, None]
-        C = self.context_vectorizer_.transform([context_features(x) if self.use_context else {} for x in inputs])
-        out.update(head_scores=s_head, context=C.tocsr(),
-                   scores=_logits(self.combiner_.decision_function(self._stack(s_par, s_head, C))))
+        bare = np.array([not self._in_context(x) for x in inputs])
+        C = self.context_vectorizer_.transform([context_features(x) if self.use_context else {"ctx=none": 1.0}
+                                                for x in inputs])
+        out.update(head_scores=s_head, context=C.tocsr(), bare=bare,
+                   scores=_logits(self.combiner_.decision_function(self._stack(s_par, s_head, bare, C))))
         return out
 
     def decision_function(self, X: Iterable[Any]) -> np.ndarray:
@@ -246,11 +258,12 @@ class ParagraphClassifier(ClassifierMixin, BaseEstimator):
         out = []
         for r in range(n_rows):
             k = int(ks[r])
-            trust = 1.0 if ccoef is None else float(ccoef[k, k] - ccoef[:, k].mean())
+            block = 2 * n if a.get("bare") is not None and a["bare"][r] else 0
+            trust = 1.0 if ccoef is None else float(ccoef[k, block + k] - ccoef[:, block + k].mean())
             lo, hi = Xm.indptr[r], Xm.indptr[r + 1]
             cols, vals = Xm.indices[lo:hi], Xm.data[lo:hi]
             items = [(describe_feature(str(names[c])), float(e))
-                     for c, e in zip(cols, trust * vals * centred[k, cols])]
+                     for c, e in zip(cols, trust * vals * centred[k, cols]) if _telling(str(names[c]))]
             if ccoef is not None and cnames is not None:
                 head = a["heads"][r]
                 if head is not None:
@@ -258,13 +271,18 @@ class ParagraphClassifier(ClassifierMixin, BaseEstimator):
                     items.append((f"heading “{head}”", float(a["head_scores"][r] @ (w[k] - w.mean(axis=0)))))
                 C = a["context"]
                 lo, hi = C.indptr[r], C.indptr[r + 1]
-                cc = ccoef[:, 2 * n:]
+                cc = ccoef[:, 3 * n:]
                 for c, v in zip(C.indices[lo:hi], C.data[lo:hi]):
                     items.append((describe_feature(str(cnames[c])), float(v * (cc[k, c] - cc[:, c].mean()))))
             items = [it for it in items if it[1] > 0]
             items.sort(key=lambda it: -it[1])
             out.append(items[:top])
         return out
+
+
+def _telling(name: str) -> bool:
+    """Features worth showing a reader (length classes and single opening characters are not)."""
+    return not (name.startswith("len:") or (name.startswith("open:") and len(name) <= 6))
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:

@@ -138,8 +138,118 @@ def cmd_segment(args: argparse.Namespace, failures: list[Failure]) -> None:
 
 
 # ---------------------------------------------------------------------------
+# classify
+# ---------------------------------------------------------------------------
+
+
+def _load(args: argparse.Namespace) -> Any:
+    from .model import load_model
+
+    return load_model(args.model)
+
+
+def cmd_classify(args: argparse.Namespace, failures: list[Failure]) -> None:
+    model = _load(args)
+    table = args.format == "table"
+    if table:
+        sys.stdout.write(f"{'doc':<14}{'idx':>4}  {'label':<14}{'score':>6}  {'function':<12}{'topics':<24}text\n")
+    for doc in _documents(args, failures):
+        report = model.classify_report(doc, threshold=args.threshold, reasons=args.reasons)
+        for p in report.paragraphs:
+            pred = p.prediction
+            if pred is None or len(p.text.strip()) < args.min_chars:
+                continue
+            label = None if pred.abstained else pred.label
+            if table:
+                sys.stdout.write(f"{_clip(report.id, 14):<14}{p.index:>4}  {label or '(abstain)':<14}{pred.score:>6.2f}  "
+                                 f"{pred.function or '':<12}{_clip(','.join(pred.topics), 24):<24}"
+                                 f"{_clip(p.text, 50)}\n")
+                continue
+            rec = {"doc": report.id, "index": p.index, "start": p.start, "end": p.end, "text": p.text,
+                   "label": label, "score": round(pred.score, 4), "function": pred.function,
+                   "function_score": None if pred.function_score is None else round(pred.function_score, 4),
+                   "topics": list(pred.topics), "heading": p.headings[-1] if p.headings else None,
+                   "role": p.role, "kind": p.kind,
+                   "alternatives": [[lab, round(sc, 4)] for lab, sc in pred.alternatives]}
+            if args.reasons:
+                rec["reasons"] = list(pred.reasons)
+            sys.stdout.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+
+
+# ---------------------------------------------------------------------------
+# train / evaluate
+# ---------------------------------------------------------------------------
+
+
+def _progress(msg: str) -> None:
+    print(f"govreport-nlp: {msg}", file=sys.stderr, flush=True)
+
+
+def _user_data(args: argparse.Namespace) -> Any:
+    from .data import read_labelled_jsonl
+
+    return read_labelled_jsonl(args.data, reports=args.reports, label_field=args.label_field)
+
+
+def cmd_train(args: argparse.Namespace, failures: list[Failure]) -> None:
+    from .evaluation import evaluate_data, evaluate_recipe, format_report
+    from .training import model_card, train, train_recipe
+
+    if (args.data is None) == (args.recipe is None):
+        raise GovReportError("give either --recipe NAME (train from a recorded recipe) or --data FILE (your labels).")
+    if args.recipe is not None:
+        _progress(f"training recipe {args.recipe!r}")
+        model = train_recipe(args.recipe, corpus=args.corpus)
+        result = None
+        if not args.no_eval:
+            _progress("cross-validating the recipe, one gold document held out at a time")
+            result = evaluate_recipe(args.recipe, args.corpus, folds=args.folds, progress=_progress)
+    else:
+        data = _user_data(args)
+        _progress(f"training on {len(data)} paragraphs from {args.data}")
+        model = train(data, recipe=args.params, threshold=args.threshold)
+        result = None
+        if not args.no_eval:
+            result = evaluate_data(data, label_set=model.label_set, recipe=args.params, folds=args.folds,
+                                   progress=_progress)
+    if result is not None:
+        model.info["evaluation"] = result
+        sys.stderr.write(format_report(result) + "\n")
+    out = model.save(args.out, card=model_card(model, result))
+    _progress(f"saved model to {out}")
+
+
+def cmd_evaluate(args: argparse.Namespace, failures: list[Failure]) -> None:
+    from .evaluation import evaluate_data, evaluate_recipe, format_report
+
+    if args.data is not None:
+        result = evaluate_data(_user_data(args), recipe=args.params, folds=args.folds,
+                               baselines=not args.no_baselines, progress=_progress)
+    else:
+        result = evaluate_recipe(args.recipe or "default", args.corpus, folds=args.folds,
+                                 baselines=not args.no_baselines, progress=_progress)
+    if args.json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
+    else:
+        sys.stdout.write(format_report(result) + "\n")
+
+
+# ---------------------------------------------------------------------------
 # entry point
 # ---------------------------------------------------------------------------
+
+
+def _add_training_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--recipe", help="a recorded recipe: built-in name (default) or JSON file")
+    p.add_argument("--corpus", help="corpus directory the recipe's files are in (default: $GOVREPORT_CORPUS "
+                                    "or ../shared/corpus)")
+    p.add_argument("--data", help="your labelled paragraphs (JSONL: text+label, or doc_id+start+end+label)")
+    p.add_argument("--reports", help="JSONL corpus of the reports that doc_id/start/end records point into")
+    p.add_argument("--label-field", default="label", help="the field of --data that holds the label")
+    p.add_argument("--params", help="recipe (name or JSON) whose classifier/feature parameters --data training uses")
+    p.add_argument("--folds", type=int, help="cross-validation folds (default: one document at a time for "
+                                             "recipes, 5 for --data)")
 
 
 def _add_input_args(p: argparse.ArgumentParser) -> None:
@@ -172,6 +282,29 @@ def build_parser() -> argparse.ArgumentParser:
                    help="text: each input line with words separated by --sep; jsonl: one record per paragraph")
     p.add_argument("--sep", default=" ", help="word separator for --format text")
     p.set_defaults(func=cmd_segment)
+
+    p = sub.add_parser("classify", help="label every paragraph of reports")
+    _add_input_args(p)
+    p.add_argument("--model", help="a saved model directory (default: the model shipped with the package)")
+    p.add_argument("--format", choices=("jsonl", "table"), default="jsonl")
+    p.add_argument("--threshold", type=float, help="confidence under which the label is left out (abstain)")
+    p.add_argument("--min-chars", type=int, default=0,
+                   help="only output paragraphs of at least this many characters (the taxonomy scores 25+)")
+    p.add_argument("--reasons", type=int, default=3, help="how many reasons per axis to give (jsonl)")
+    p.set_defaults(func=cmd_classify)
+
+    p = sub.add_parser("train", help="train a model from a recipe or from your own labels, evaluate it, save it")
+    _add_training_args(p)
+    p.add_argument("--out", required=True, help="directory to save the model to")
+    p.add_argument("--threshold", type=float, help="abstain threshold saved with the model")
+    p.add_argument("--no-eval", action="store_true", help="skip the cross-validation")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("evaluate", help="cross-validate a recipe or your labels, grouped by document, with baselines")
+    _add_training_args(p)
+    p.add_argument("--json", action="store_true", help="print the full result as JSON")
+    p.add_argument("--no-baselines", action="store_true", help="skip the keyword and TF-IDF baselines")
+    p.set_defaults(func=cmd_evaluate)
     return parser
 
 

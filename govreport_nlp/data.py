@@ -121,14 +121,17 @@ def read_labelled_jsonl(path: str | os.PathLike[str], *, reports: Mapping[str, R
                         | None = None, label_field: str = "label", axes: Sequence[str] | None = None) -> LabelledData:
     """Read labelled paragraphs from a JSONL file (see the module docstring for the two layouts).
 
-    ``axes`` lists further fields to read as label axes (e.g. ``["function", "topics"]``;
-    ``topics`` lists are read as their primary topic under axis ``topic``).
+    The ``label_field`` is read as axis ``label``; ``axes`` lists further fields to
+    read as label axes (e.g. ``["function", "topics"]``). A list value (like
+    ``topics``) is read as its first, primary item; ``topics`` becomes axis ``topic``.
     """
     if reports is not None and not isinstance(reports, Mapping):
         reports = read_reports(reports)
-    fields = [label_field, *(axes or ())]
+    fields = [label_field, *(f for f in (axes or ()) if f != label_field)]
+    # the label field is always axis "label"; further fields keep their names (topics -> topic)
+    names = {f: ("label" if f == label_field else _axis(f)) for f in fields}
     inputs: list[dict[str, Any]] = []
-    labels: dict[str, list[str | None]] = {_axis(f): [] for f in fields}
+    labels: dict[str, list[str | None]] = {names[f]: [] for f in fields}
     groups: list[str] = []
     name = str(path)
     try:
@@ -159,7 +162,7 @@ def read_labelled_jsonl(path: str | os.PathLike[str], *, reports: Mapping[str, R
                     raise InputError(f"{where}: no {f!r} value.")
                 if isinstance(v, list):
                     v = v[0] if v else None
-                labels[_axis(f)].append(None if v is None else str(v))
+                labels[names[f]].append(None if v is None else str(v))
             inputs.append(x)
             groups.append(group)
     if not inputs:

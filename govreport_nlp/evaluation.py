@@ -31,7 +31,7 @@ from sklearn.svm import LinearSVC
 
 from .data import LabelledData
 from .errors import GovReportError
-from .features import lexicon
+from .features import content_only, lexicon
 from .labels import LabelSet, derive_label, get_label_set
 from .model import Model
 from .segmentation import get_segmenter
@@ -112,6 +112,7 @@ def cross_validate(gold: LabelledData, fit: Callable[[LabelledData], Model], *, 
     pred: list[str | None] = [None] * len(gold)
     conf = np.zeros(len(gold))
     func_pred: list[str | None] = [None] * len(gold)
+    bare_pred: list[str | None] = [None] * len(gold)
     base_kw: list[str] = [""] * len(gold)
     base_tfidf: list[str] = [""] * len(gold)
     start = time.perf_counter()
@@ -127,6 +128,9 @@ def cross_validate(gold: LabelledData, fit: Callable[[LabelledData], Model], *, 
             pred[i] = p.label
             conf[i] = p.score
             func_pred[i] = p.function
+        # the same paragraphs read alone, as if pasted without their report
+        for i, lab in zip(te, model.predict([content_only(x) for x in X])):
+            bare_pred[i] = lab
         if baselines:
             base = _tfidf_baseline(train_data, axis)
             for i, lab in zip(te, base.predict([x["text"] for x in X])):
@@ -140,6 +144,7 @@ def cross_validate(gold: LabelledData, fit: Callable[[LabelledData], Model], *, 
     result: dict[str, Any] = {
         "folds": k, "documents": len(docs), "paragraphs": len(gold), "seconds": time.perf_counter() - start,
         "model": scores(y, pred, labels, proba_max=conf),
+        "model_without_context": scores(y, bare_pred, labels),
     }
     if "function" in gold.labels and all(f is not None for f in func_pred):
         fy = gold.labels["function"]
@@ -174,6 +179,7 @@ def evaluate_data(data: LabelledData, *, label_set: LabelSet | None = None, reci
                   progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Cross-validate :func:`~govreport_nlp.training.train` on users' labelled paragraphs."""
     ls = label_set or LabelSet.from_labels(v for v in data.labels["label"] if v is not None)
+    folds = folds or 5
 
     def fit(d: LabelledData) -> Model:
         return train(d, label_set=ls, recipe=recipe)
@@ -194,6 +200,10 @@ def format_report(result: Mapping[str, Any]) -> str:
         lines.append(f"{lab:<16}{c['precision']:>10.3f}{c['recall']:>8.3f}{c['f1']:>8.3f}{c['support']:>9d}")
     lines += ["", f"model      macro-F1 {m['macro_f1']:.3f}  accuracy {m['accuracy']:.3f}"
               + (f"  ECE {m['ece']:.3f}" if "ece" in m else "")]
+    if "model_without_context" in result:
+        b = result["model_without_context"]
+        lines.append(f"same model, paragraphs read without their report: macro-F1 {b['macro_f1']:.3f}  "
+                     f"accuracy {b['accuracy']:.3f}")
     if "function_accuracy" in result:
         lines.append(f"function axis accuracy {result['function_accuracy']:.3f}")
     for name, b in (result.get("baselines") or {}).items():

@@ -252,6 +252,7 @@ class Model:
         # write beside, then rename: a crash never leaves half a model behind
         with tempfile.NamedTemporaryFile("wb", dir=out, suffix=".npz", delete=False) as fh:
             np.savez_compressed(fh, **arrays)
+        os.chmod(fh.name, 0o644)  # temporary files are private; a model is meant to be shared
         os.replace(fh.name, out / "weights.npz")
         tmp = out / "model.json.tmp"
         tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -302,8 +303,12 @@ class Model:
 
 
 def default_model_path() -> Path:
-    """Where the default model lives inside the installed package."""
-    return Path(str(resources.files("govreport_nlp.models").joinpath("default")))
+    """Where the default model lives: inside the installed package (``govreport_nlp.models``),
+    or, when running from a source checkout, in its top-level ``models/`` directory."""
+    try:
+        return Path(str(resources.files("govreport_nlp.models").joinpath("default")))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "models" / "default"
 
 
 _CACHE: dict[str, Model] = {}

@@ -150,6 +150,6 @@ def head_from_state(state: Mapping[str, Any], arrays: Mapping[str, np.ndarray], 
     if state.get("combiner"):
         clf.context_vectorizer_ = _dictvec_from(_untext(arrays[prefix + "context_vocab"]))
         clf.combiner_ = _lr_from(classes, prefix + "combiner_", arrays)
-        if clf.combiner_.n_features_in_ != 2 * len(classes) + len(clf.context_vectorizer_.feature_names_):
+        if clf.combiner_.n_features_in_ != 3 * len(classes) + len(clf.context_vectorizer_.feature_names_):
             raise ValueError("combiner weights do not match its features")
     return clf

@@ -42,7 +42,8 @@ from .features import ParagraphFeatures
 from .labels import LabelSet, get_label_set
 from .model import Model
 
-__all__ = ["Recipe", "available_recipes", "fit_heads", "get_recipe", "recipe_data", "train", "train_recipe"]
+__all__ = ["Recipe", "available_recipes", "fit_heads", "get_recipe", "model_card", "recipe_data", "train",
+           "train_recipe"]
 
 logger = logging.getLogger("govreport_nlp")
 
@@ -195,9 +196,8 @@ def train(data: Any, *, label_set: LabelSet | str | Sequence[str] | None = None,
         Abstain threshold stored with the model.
     """
     d = _as_data(data, reports, label_field)
-    axis = "label" if "label" in d.labels else d.axes[0]
-    if axis != "label":
-        d = LabelledData(d.inputs, {"label": d.labels[axis]}, d.groups, d.origin)
+    if "label" not in d.labels:
+        raise GovReportError("the training data has no 'label' axis.")
     seen = [v for v in d.labels["label"] if v is not None]
     if isinstance(label_set, (list, tuple)):
         ls = LabelSet("custom", tuple(str(x) for x in label_set))
@@ -211,3 +211,64 @@ def train(data: Any, *, label_set: LabelSet | str | Sequence[str] | None = None,
     info = {"recipe": r, "trained_with": __version__,
             "data": {"paragraphs": len(seen), "documents": len(set(d.groups))}}
     return Model(heads, ls, derive=None, threshold=threshold, info=info)
+
+
+def model_card(model: Model, evaluation: Mapping[str, Any] | None = None) -> str:
+    """A model card in Markdown: labels, data, recipe, measured metrics, limits and versions.
+
+    Every figure in it comes from ``model.info`` and ``evaluation`` (measured in
+    the run that trained the model); without an evaluation the card says so.
+    """
+    import platform
+
+    import numpy
+    import sklearn
+
+    info = model.info
+    recipe = info.get("recipe") or {}
+    lines = [f"# Model card: {recipe.get('name', 'custom')}", ""]
+    if recipe.get("description"):
+        lines += [str(recipe["description"]), ""]
+    lines += ["## Labels", ""]
+    for lab in model.label_set.labels:
+        desc = model.label_set.descriptions.get(lab, "")
+        lines.append(f"- `{lab}`" + (f": {desc}" if desc else ""))
+    how = (f"derived from the {' and '.join(model.heads)} heads by the `{model.derive}` rule"
+           if model.derive else "predicted by one `label` head")
+    lines += ["", f"The label is {how}. Abstain threshold: {model.threshold}.", "", "## Data", ""]
+    for k, v in (info.get("data") or {}).items():
+        lines.append(f"- {k.replace('_', ' ')}: {v}")
+    lines += ["", "## Recipe", "", "```json", json.dumps(recipe, ensure_ascii=False, indent=1), "```", ""]
+    lines += ["## Measured", ""]
+    if evaluation:
+        m = evaluation["model"]
+        lines.append(f"{evaluation['folds']}-fold cross-validation grouped by document "
+                     f"({evaluation['documents']} documents, {evaluation['paragraphs']} gold paragraphs); "
+                     "no paragraph of a test document was in training, weak labels of other reports were.")
+        lines += ["", "| | macro-F1 | accuracy |", "|---|---|---|",
+                  f"| this recipe | {m['macro_f1']:.3f} | {m['accuracy']:.3f} |"]
+        for name, b in (evaluation.get("baselines") or {}).items():
+            lines.append(f"| baseline: {name} | {b['macro_f1']:.3f} | {b['accuracy']:.3f} |")
+        if "model_without_context" in evaluation:
+            b = evaluation["model_without_context"]
+            lines.append(f"| this model, each paragraph read without its report | {b['macro_f1']:.3f} | "
+                         f"{b['accuracy']:.3f} |")
+        if "function_accuracy" in evaluation:
+            lines += ["", f"Function-axis accuracy: {evaluation['function_accuracy']:.3f}."]
+        if "ece" in m:
+            lines += ["", f"Expected calibration error (10 bins): {m['ece']:.3f}."]
+        lines += ["", "| label | precision | recall | F1 | support |", "|---|---|---|---|---|"]
+        for lab in m["labels"]:
+            c = m["per_class"][lab]
+            lines.append(f"| {lab} | {c['precision']:.3f} | {c['recall']:.3f} | {c['f1']:.3f} | {c['support']} |")
+    else:
+        lines.append("Not evaluated when it was trained (trained with evaluation switched off).")
+    lines += ["", "## Limits", "",
+              "- Gold labels are few (the figures above rest on them); the cross-validation estimate is noisy.",
+              "- Weak labels come from keyword and structure rules; the model inherits their blind spots.",
+              "- Paragraphs are judged one line at a time; a topic that spans lines is judged line by line.",
+              "", "## Versions", "",
+              f"- govreport_nlp {info.get('trained_with', __version__)}, scikit-learn {sklearn.__version__}, "
+              f"numpy {numpy.__version__}, Python {platform.python_version()}",
+              f"- segmenter: {model.segmenter}", ""]
+    return "\n".join(lines)

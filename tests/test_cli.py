@@ -88,3 +88,71 @@ def test_parse_sentences_flag(capsys: pytest.CaptureFixture[str]) -> None:
     for r in recs:
         for s, e in r["sentences"]:
             assert r["start"] <= s < e <= r["end"] and text[s:e].strip() == text[s:e]
+
+
+# --- classify / train / evaluate -------------------------------------------
+
+
+def test_classify_jsonl_records(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["classify", str(EXAMPLE), "--min-chars", "25"]) == 0
+    recs = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert recs and all(len(r["text"]) >= 25 for r in recs)
+    for key in ("doc", "index", "start", "end", "text", "label", "score", "function", "topics", "heading"):
+        assert key in recs[0]
+    text = EXAMPLE.read_text("utf-8")
+    assert all(text[r["start"]:r["end"]] == r["text"] for r in recs)
+    assert {"plans", "shortcomings", "deregulation"} <= {r["label"] for r in recs}
+
+
+def test_classify_table_and_threshold(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["classify", str(EXAMPLE), "--format", "table", "--threshold", "1.0"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split()[:3] == ["doc", "idx", "label"]
+    assert "(abstain)" in out
+
+
+def test_classify_batch_with_a_bad_file(tmp_path: Path) -> None:
+    bad = tmp_path / "scan.pdf"
+    bad.write_bytes(b"%PDF-1.7 binary")
+    proc = run(["classify", str(bad), str(EXAMPLE), "--min-chars", "25"])
+    assert proc.returncode == 2
+    assert "scan.pdf" in proc.stderr and "PDF" in proc.stderr
+    assert len(proc.stdout.splitlines()) > 10  # the good report was still classified
+
+
+def test_classify_with_a_missing_model(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["classify", str(EXAMPLE), "--model", str(tmp_path / "none")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no such model directory" in err
+
+
+def test_retrain_on_seed_fine_topics_end_to_end(tmp_path: Path) -> None:
+    """A new label set (the seeds' primary fine topics) trained, evaluated, saved and used from the shell."""
+    gold, seeds = _seed_files()
+    out = tmp_path / "topics-model"
+    proc = run(["train", "--data", str(gold), "--reports", str(seeds), "--label-field", "topics", "--out", str(out)])
+    assert proc.returncode == 0, proc.stderr
+    assert "macro-F1" in proc.stderr and "tfidf" in proc.stderr  # evaluated with a baseline on the way
+    card = (out / "MODEL_CARD.md").read_text("utf-8")
+    assert "cross-validation grouped by document" in card and "| leadership |" in card
+    proc = run(["classify", "--model", str(out), str(EXAMPLE), "--min-chars", "25"])
+    assert proc.returncode == 0, proc.stderr
+    labels = {json.loads(line)["label"] for line in proc.stdout.splitlines()}
+    assert labels <= set(json.loads((out / "model.json").read_text("utf-8"))["label_set"]["labels"])
+    assert {"leadership", "deregulation"} <= labels and "plans" not in labels
+    proc = run(["evaluate", "--data", str(gold), "--reports", str(seeds), "--label-field", "topics", "--json",
+                "--folds", "3"])
+    assert proc.returncode == 0, proc.stderr
+    res = json.loads(proc.stdout)
+    assert res["folds"] == 3 and "tfidf" in res["baselines"] and res["model"]["confusion"]
+
+
+def test_train_needs_recipe_or_data(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["train", "--out", str(tmp_path / "m")]) == 2
+    assert "--recipe" in capsys.readouterr().err
+
+
+def _seed_files() -> tuple[Path, Path]:
+    from conftest import corpus_path
+
+    return corpus_path("seeds_gold.jsonl"), corpus_path("seeds.jsonl")

@@ -1,0 +1,89 @@
+"""The two-stage paragraph classifier: sklearn conventions, context, calibration, explanations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import Pipeline
+
+from govreport_nlp.classifier import ParagraphClassifier, describe_feature
+from govreport_nlp.errors import GovReportError
+from govreport_nlp.features import ParagraphFeatures
+
+# our own sentences: two review topics in a review section, and plans under a "next steps" heading
+DEREG = ["推行证照分离改革，压减审批时限。", "深化一网通办，优化营商环境。", "推行告知承诺制，减少证明事项。",
+         "清理权责清单，加强事中事后监管。", "推进政务服务标准化，企业开办一日办结。", "扩大网上办和掌上办覆盖面。"]
+DISPUTE = ["加强行政复议应诉，提高出庭应诉率。", "做好人民调解，化解矛盾纠纷。", "推进信访法治化，及时就地解决诉求。",
+           "开展矛盾纠纷排查化解专项行动。", "完善诉源治理机制，减少行政争议。", "坚持枫桥经验，调解成功率提高。"]
+PLANS = ["明年将继续深化审批制度改革。", "我们将进一步优化营商环境。", "将持续做好行政复议工作。",
+         "力争矛盾纠纷化解率再提高。", "将加快推进数字政府建设。", "继续加强执法队伍培训。"]
+REVIEW = {"role": "review", "cued": True, "headings": ["主要举措和成效"]}
+PLAN = {"role": "plans", "cued": True, "headings": ["下一步工作打算"]}
+
+
+def data() -> tuple[list, list]:
+    X = ([{"text": t, **REVIEW} for t in DEREG + DISPUTE] + [{"text": t, **PLAN} for t in PLANS]
+         + DEREG[:3] + DISPUTE[:3])
+    y = ["deregulation"] * 6 + ["dispute"] * 6 + ["plans"] * 6 + ["deregulation"] * 3 + ["dispute"] * 3
+    return X, y
+
+
+def test_sklearn_conventions() -> None:
+    clf = ParagraphClassifier(C=3.0, cv=3)
+    assert clone(clf).get_params()["C"] == 3.0
+    X, y = data()
+    assert clf.fit(X, y) is clf
+    assert list(clf.classes_) == ["deregulation", "dispute", "plans"]
+    assert clf.n_features_in_ == clf.features_.n_features_out_
+    p = clf.predict_proba(X)
+    assert p.shape == (24, 3) and np.allclose(p.sum(axis=1), 1.0)
+    assert clf.score(X, y) > 0.9
+
+
+def test_context_moves_the_decision() -> None:
+    X, y = data()
+    clf = ParagraphClassifier(cv=3).fit(X, y)
+    text = "推行证照分离，压减审批时限，推进一网通办。"
+    plans = list(clf.classes_).index("plans")
+    under_plans = clf.predict_proba([{"text": text, **PLAN}])[0, plans]
+    alone = clf.predict_proba([text])[0, plans]
+    # the "next steps" section raises the plan reading; on its own the text reads as deregulation
+    assert under_plans > 2 * alone
+    assert clf.predict([text])[0] == "deregulation"
+    # the real default model, trained on thousands of paragraphs, lets the section decide: see test_model.py
+
+
+def test_pipeline_and_grid_search() -> None:
+    X, y = data()
+    pipe = Pipeline([("clf", ParagraphClassifier(cv=0, features=ParagraphFeatures(min_df=1)))])
+    grid = GridSearchCV(pipe, {"clf__C": [1.0, 10.0]}, cv=3).fit(X, y)
+    assert grid.best_params_["clf__C"] in (1.0, 10.0)
+    assert grid.predict(["开展人民调解工作。"])[0] == "dispute"
+
+
+def test_explain_names_words_and_context() -> None:
+    X, y = data()
+    clf = ParagraphClassifier(cv=3).fit(X, y)
+    x = {"text": "将继续推行证照分离。", **PLAN}
+    reasons = clf.explain(x, top=30)
+    assert reasons and all(v > 0 for _, v in reasons)
+    names = [r for r, _ in reasons]
+    assert any("plans" in r or "heading" in r for r in names)  # the section says so
+    dereg = [r for r, _ in clf.explain("推行证照分离。", label="deregulation", top=30)]
+    assert "deregulation keywords" in dereg or "word “证照分离”" in dereg
+    with pytest.raises(GovReportError):
+        clf.explain("文字", label="nope")
+
+
+def test_bad_training_data_is_refused() -> None:
+    with pytest.raises(GovReportError):
+        ParagraphClassifier().fit(["一段文字"], ["a", "b"])
+    with pytest.raises(GovReportError):
+        ParagraphClassifier().fit(["一段文字", "另一段"], ["a", "a"])
+
+
+def test_describe_feature() -> None:
+    assert describe_feature("role=plans") == "in a plans section"
+    assert describe_feature("kw:dispute") == "dispute keywords"
