@@ -40,8 +40,8 @@ from .training import fit_heads, get_recipe, recipe_data, train
 __all__ = ["cross_validate", "evaluate_recipe", "format_report", "keyword_rules", "scores"]
 
 
-def scores(y_true: Sequence[str], y_pred: Sequence[str | None], labels: Sequence[str],
-           proba_max: Sequence[float] | None = None) -> dict[str, Any]:
+def scores(y_true: Sequence[str | None], y_pred: Sequence[str | None], labels: Sequence[str],
+           proba_max: Sequence[float] | np.ndarray | None = None) -> dict[str, Any]:
     """Accuracy, macro-F1, per-class precision/recall/F1/support and the confusion matrix.
 
     An abstention (``None``) counts as wrong. With ``proba_max`` (the confidence of

@@ -150,7 +150,7 @@ class Model:
         t = self.threshold if threshold is None else threshold
         labels = self.label_set.labels
         axis_p = {a: _softmax(analyses[a]["scores"]) for a in self.heads}
-        why = {a: h.explain_many(inputs, top=reasons, analysis=analyses[a]) if reasons else [[]] * len(inputs)
+        why: dict[str, list[list[tuple[str, float]]]] = {a: h.explain_many(inputs, top=reasons, analysis=analyses[a]) if reasons else [[]] * len(inputs)
                for a, h in self.heads.items()}
         out = []
         for i, row in enumerate(proba):
@@ -251,7 +251,7 @@ class Model:
         }
         # write beside, then rename: a crash never leaves half a model behind
         with tempfile.NamedTemporaryFile("wb", dir=out, suffix=".npz", delete=False) as fh:
-            np.savez_compressed(fh, **arrays)
+            np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]
         os.chmod(fh.name, 0o644)  # temporary files are private; a model is meant to be shared
         os.replace(fh.name, out / "weights.npz")
         tmp = out / "model.json.tmp"

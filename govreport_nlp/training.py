@@ -203,8 +203,10 @@ def train(data: Any, *, label_set: LabelSet | str | Sequence[str] | None = None,
         ls = LabelSet("custom", tuple(str(x) for x in label_set))
     elif label_set is None:
         ls = LabelSet.from_labels(seen)
-    else:
+    elif isinstance(label_set, (LabelSet, str)):
         ls = get_label_set(label_set)
+    else:
+        ls = LabelSet("custom", tuple(str(x) for x in label_set))
     ls.check(seen)
     r = get_recipe(recipe or "custom")
     heads = fit_heads(d, ("label",), r)

@@ -221,14 +221,14 @@ def combine(votes: Votes, *, min_weight: float = 0.0) -> list[str | None]:
     """One label per paragraph: the label with most vote weight, ``None`` where all abstain or tie."""
     out: list[str | None] = []
     for row in votes.votes:
-        tally: Counter[str] = Counter()
+        tally: dict[str, float] = {}
         for lf, v in zip(votes.lfs, row):
             if v is not None:
-                tally[v] += lf.weight
+                tally[v] = tally.get(v, 0.0) + lf.weight
         if not tally:
             out.append(None)
             continue
-        ranked = tally.most_common(2)
+        ranked = sorted(tally.items(), key=lambda kv: -kv[1])[:2]
         if (len(ranked) > 1 and ranked[0][1] == ranked[1][1]) or ranked[0][1] <= min_weight:
             out.append(None)
         else:
