@@ -133,6 +133,7 @@ def read_labelled_jsonl(path: str | os.PathLike[str], *, reports: Mapping[str, R
     inputs: list[dict[str, Any]] = []
     labels: dict[str, list[str | None]] = {names[f]: [] for f in fields}
     groups: list[str] = []
+    cache: dict[str, tuple[dict[tuple[int, int], int], list[dict[str, Any]]]] = {}
     name = str(path)
     try:
         fh = open(path, encoding="utf-8-sig")
@@ -153,7 +154,7 @@ def read_labelled_jsonl(path: str | os.PathLike[str], *, reports: Mapping[str, R
                 x: dict[str, Any] = {"text": str(rec["text"])}
                 group = str(rec.get("group", rec.get("id", f"{name}:{lineno}")))
             elif "doc_id" in rec:
-                x, group = _span_input(rec, reports, where)
+                x, group = _span_input(rec, reports, where, cache)
             else:
                 raise InputError(f"{where}: a record needs 'text' or 'doc_id'+'start'+'end'.")
             for f in fields:
@@ -174,7 +175,8 @@ def _axis(field_name: str) -> str:
     return "topic" if field_name == "topics" else field_name
 
 
-def _span_input(rec: Mapping[str, Any], reports: Mapping[str, Report] | None, where: str) -> tuple[dict[str, Any], str]:
+def _span_input(rec: Mapping[str, Any], reports: Mapping[str, Report] | None, where: str,
+                cache: dict[str, tuple[dict[tuple[int, int], int], list[dict[str, Any]]]]) -> tuple[dict[str, Any], str]:
     if reports is None:
         raise InputError(f"{where}: span records (doc_id/start/end) need the reports they point into (reports=).")
     doc_id = str(rec["doc_id"])
@@ -185,15 +187,19 @@ def _span_input(rec: Mapping[str, Any], reports: Mapping[str, Report] | None, wh
         start, end = int(rec["start"]), int(rec["end"])
     except (KeyError, TypeError, ValueError):
         raise InputError(f"{where}: 'start' and 'end' must be integers.") from None
-    idx = _span_index(report).get((start, end))
+    # each report's inputs are built once, however many of its paragraphs are labelled
+    if doc_id not in cache:
+        cache[doc_id] = (_span_index(report), report_inputs(report))
+    spans, inputs = cache[doc_id]
+    idx = spans.get((start, end))
     if idx is None:
         # a span that is not exactly one of our paragraphs: take its text, keep the context of where it starts
         if not 0 <= start < end <= len(report.text):
             raise InputError(f"{where}: span {start}-{end} is outside report {doc_id!r}.")
         at = next((p.index for p in report.paragraphs if p.start <= start < max(p.end, p.start + 1)), None)
-        base = report_inputs(report)[at] if at is not None else {}
+        base = inputs[at] if at is not None else {}
         return {**base, "text": report.text[start:end]}, doc_id
-    return report_inputs(report)[idx], doc_id
+    return dict(inputs[idx]), doc_id
 
 
 def weak_labels(reports: Mapping[str, Report] | Iterable[Report], *, min_chars: int = MIN_CHARS,
