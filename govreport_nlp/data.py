@@ -24,12 +24,11 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from .document import Report
 from .errors import GovReportError, InputError, MissingDependencyError, missing_extra
-from .features import as_input, report_inputs
+from .features import report_inputs
 from .labels import derive_label
 from .reading import Failure, iter_jsonl
 from .structure import parse_document
@@ -38,6 +37,7 @@ from .weak import apply_lfs, combine
 __all__ = [
     "LabelledData",
     "from_hf",
+    "labelled_from_reports",
     "read_labelled_jsonl",
     "read_reports",
     "to_hf",
