@@ -30,7 +30,8 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from functools import lru_cache
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -41,7 +42,7 @@ from sklearn.model_selection import GroupKFold, StratifiedKFold
 from sklearn.utils.validation import check_is_fitted
 
 from .errors import GovReportError
-from .features import ParagraphFeatures, as_input, context_features, has_context
+from .features import ParagraphFeatures, TextBatch, as_input, context_features, dicts_to_csr, has_context
 
 __all__ = ["ParagraphClassifier", "describe_feature"]
 
@@ -114,9 +115,14 @@ class ParagraphClassifier(ClassifierMixin, BaseEstimator):
         g = None if groups is None else np.asarray([str(v) for v in groups], dtype=object)
 
         self.features_ = clone(self.features) if self.features is not None else ParagraphFeatures()
-        Xm = self.features_.fit_transform(inputs)
-        heads = [_heading(x) for x in inputs]
-        Hm = self.features_.transform([h or "" for h in heads])
+        batch = TextBatch(inputs)
+        analysis = batch.analysis(self.features_)
+        self.features_.fit_analysis(analysis, batch.rows)
+        Xu = self.features_.transform_analysis(analysis)
+        Xm = Xu[batch.rows]
+        # rows without a heading read any text: their heading scores are zeroed below
+        Hm = Xu[np.maximum(batch.head_rows, 0)]
+        heads = batch.headings
         self.content_model_ = self._content_estimator().fit(Xm, y_arr, sample_weight=w)
         self.classes_ = self.content_model_.classes_
         self.n_features_in_ = Xm.shape[1]
@@ -142,8 +148,7 @@ class ParagraphClassifier(ClassifierMixin, BaseEstimator):
             rows_y.append(y_arr[idx])
             rows_w.append(w[idx])
         self.context_vectorizer_ = DictVectorizer(dtype=np.float64).fit(rows_ctx + [{"ctx=none": 1.0}])
-        Z = self._stack(np.vstack(rows_par), np.vstack(rows_head), np.concatenate(rows_bare),
-                        self.context_vectorizer_.transform(rows_ctx))
+        Z = self._stack(np.vstack(rows_par), np.vstack(rows_head), np.concatenate(rows_bare), self._context(rows_ctx))
         self.combiner_ = LogisticRegression(C=self.context_C, class_weight=self.class_weight,
                                             max_iter=self.max_iter).fit(Z, np.concatenate(rows_y),
                                                                         sample_weight=np.concatenate(rows_w))
@@ -172,8 +177,8 @@ class ParagraphClassifier(ClassifierMixin, BaseEstimator):
             # a class missing from a fold keeps a very low score there
             s_par[np.ix_(te, range(len(col)))] = -10.0
             s_head[np.ix_(te, range(len(col)))] = -10.0
-            s_par[np.ix_(te, cols)] = _logits(est.decision_function(Xm[te]))
-            s_head[np.ix_(te, cols)] = _logits(est.decision_function(Hm[te]))
+            s_par[np.ix_(te, cols)] = _logits(_linear(est, Xm[te]))
+            s_head[np.ix_(te, cols)] = _logits(_linear(est, Hm[te]))
         return s_par, s_head
 
     def _in_context(self, x: dict[str, Any]) -> bool:
@@ -188,23 +193,35 @@ class ParagraphClassifier(ClassifierMixin, BaseEstimator):
                          format="csr")
 
     # --- prediction --------------------------------------------------------
-    def _analyze(self, X: Iterable[Any]) -> dict[str, Any]:
-        """Every intermediate of a prediction, so that scores and reasons share one pass."""
+    def _context(self, dicts: Sequence[Mapping[str, float]]) -> sp.csr_matrix:
+        assert self.context_vectorizer_ is not None
+        vocab = self.context_vectorizer_.vocabulary_
+        return dicts_to_csr(dicts, vocab, len(vocab), dtype=np.float64)
+
+    def _analyze(self, X: Iterable[Any] | TextBatch) -> dict[str, Any]:
+        """Every intermediate of a prediction, so that scores and reasons share one pass.
+
+        ``X`` may be a :class:`~govreport_nlp.features.TextBatch` that other
+        heads read too: each distinct text is then analysed once for all of them.
+        """
         check_is_fitted(self, "content_model_")
-        inputs = [as_input(x) for x in X]
-        heads = [_heading(x) for x in inputs]
-        Xm = self.features_.transform(inputs)
-        s_par = _logits(self.content_model_.decision_function(Xm)) if inputs else np.zeros((0, len(self.classes_)))
-        out: dict[str, Any] = {"inputs": inputs, "heads": heads, "X": Xm, "scores": s_par}
-        if self.combiner_ is None or self.context_vectorizer_ is None or not inputs:
+        batch = X if isinstance(X, TextBatch) else TextBatch(X)
+        inputs = batch.inputs
+        if not inputs:
+            return {"inputs": [], "heads": [], "X": sp.csr_matrix((0, self.n_features_in_)),
+                    "rows": np.zeros(0, dtype=np.int64), "scores": np.zeros((0, len(self.classes_)))}
+        Xu = self.features_.transform_analysis(batch.analysis(self.features_))
+        scores = _logits(_linear(self.content_model_, Xu))  # one row per distinct text
+        out: dict[str, Any] = {"inputs": inputs, "heads": batch.headings, "X": Xu, "rows": batch.rows,
+                               "scores": scores[batch.rows]}
+        if self.combiner_ is None or self.context_vectorizer_ is None:
             return out
-        Hm = self.features_.transform([h or "" for h in heads])
-        s_head = _logits(self.content_model_.decision_function(Hm)) * np.array([h is not None for h in heads])[:, None]
+        s_par = out["scores"]
+        s_head = scores[np.maximum(batch.head_rows, 0)] * (batch.head_rows >= 0)[:, None]
         bare = np.array([not self._in_context(x) for x in inputs])
-        C = self.context_vectorizer_.transform([context_features(x) if self.use_context else {"ctx=none": 1.0}
-                                                for x in inputs])
-        out.update(head_scores=s_head, context=C.tocsr(), bare=bare,
-                   scores=_logits(self.combiner_.decision_function(self._stack(s_par, s_head, bare, C))))
+        C = self._context([context_features(x) if self.use_context else {"ctx=none": 1.0} for x in inputs])
+        out.update(head_scores=s_head, context=C, bare=bare,
+                   scores=_logits(_linear(self.combiner_, self._stack(s_par, s_head, bare, C))))
         return out
 
     def decision_function(self, X: Iterable[Any]) -> np.ndarray:
@@ -247,37 +264,100 @@ class ParagraphClassifier(ClassifierMixin, BaseEstimator):
             bad = [lab for lab in labels if lab not in index]
             if bad:
                 raise GovReportError(f"label {bad[0]!r} is not one of {', '.join(map(str, self.classes_))}.")
-            ks = np.array([index[lab] for lab in labels])
+            ks = np.array([index[lab] for lab in labels], dtype=int)
+        if not n_rows or top <= 0:
+            return [[] for _ in range(n_rows)]
         n = len(self.classes_)
-        coef = _coef(self.content_model_)
-        centred = coef - coef.mean(axis=0)
-        names = self.features_.get_feature_names_out()
+        centred = self._centred_coef()
         ccoef = _coef(self.combiner_) if self.combiner_ is not None else None
+        # candidates as parallel arrays: row, what (a content column; -1 heading; -2-c context column c), value
+        if ccoef is None:
+            trust = np.ones(n_rows)
+        else:
+            block = np.where(a["bare"], 2 * n, 0)
+            trust = ccoef[ks, block + ks] - ccoef[:, block + ks].mean(axis=0)
+        Xr = a["X"][a["rows"]]
+        row_of = np.repeat(np.arange(n_rows), np.diff(Xr.indptr))
+        contrib = trust[row_of] * Xr.data * centred[ks[row_of], Xr.indices] * self._telling_mask()[Xr.indices]
+        at = _top_per_row(Xr.indptr, contrib, top)
+        rows, what, vals = [row_of[at]], [Xr.indices[at].astype(np.int64)], [contrib[at]]
+        if ccoef is not None:
+            has_head = np.array([h is not None for h in a["heads"]])
+            w = ccoef[:, n:2 * n]
+            w = w - w.mean(axis=0)
+            head_val = np.einsum("ij,ij->i", a["head_scores"], w[ks])
+            rows.append(np.flatnonzero(has_head))
+            what.append(np.full(int(has_head.sum()), -1, dtype=np.int64))
+            vals.append(head_val[has_head])
+            C = a["context"]
+            crow = np.repeat(np.arange(n_rows), np.diff(C.indptr))
+            cc = ccoef[:, 3 * n:]
+            cc = cc - cc.mean(axis=0)
+            rows.append(crow)
+            what.append(-2 - C.indices.astype(np.int64))
+            vals.append(C.data * cc[ks[crow], C.indices])
+        r, wh, v = np.concatenate(rows), np.concatenate(what), np.concatenate(vals)
+        keep = v > 0
+        r, wh, v = r[keep], wh[keep], v[keep]
+        order = np.lexsort((-v, r))
+        r, wh, v = r[order], wh[order], v[order]
+        first = np.searchsorted(r, r)  # where each row's run starts
+        chosen = np.flatnonzero(np.arange(len(r)) - first < top)
+        names = self.features_.get_feature_names_out() if (wh[chosen] >= 0).any() else None
         cnames = self.context_vectorizer_.get_feature_names_out() if self.context_vectorizer_ is not None else None
-        Xm = a["X"].tocsr()
-        out = []
-        for r in range(n_rows):
-            k = int(ks[r])
-            block = 2 * n if a.get("bare") is not None and a["bare"][r] else 0
-            trust = 1.0 if ccoef is None else float(ccoef[k, block + k] - ccoef[:, block + k].mean())
-            lo, hi = Xm.indptr[r], Xm.indptr[r + 1]
-            cols, vals = Xm.indices[lo:hi], Xm.data[lo:hi]
-            items = [(describe_feature(str(names[c])), float(e))
-                     for c, e in zip(cols, trust * vals * centred[k, cols]) if _telling(str(names[c]))]
-            if ccoef is not None and cnames is not None:
-                head = a["heads"][r]
-                if head is not None:
-                    w = ccoef[:, n:2 * n]
-                    items.append((f"heading “{head}”", float(a["head_scores"][r] @ (w[k] - w.mean(axis=0)))))
-                C = a["context"]
-                lo, hi = C.indptr[r], C.indptr[r + 1]
-                cc = ccoef[:, 3 * n:]
-                for c, v in zip(C.indices[lo:hi], C.data[lo:hi]):
-                    items.append((describe_feature(str(cnames[c])), float(v * (cc[k, c] - cc[:, c].mean()))))
-            items = [it for it in items if it[1] > 0]
-            items.sort(key=lambda it: -it[1])
-            out.append(items[:top])
+        out: list[list[tuple[str, float]]] = [[] for _ in range(n_rows)]
+        for i in chosen.tolist():
+            k = int(wh[i])
+            row = int(r[i])
+            if k >= 0:
+                assert names is not None
+                desc = describe_feature(str(names[k]))
+            elif k == -1:
+                desc = f"heading “{a['heads'][row]}”"
+            else:
+                assert cnames is not None
+                desc = describe_feature(str(cnames[-2 - k]))
+            out[row].append((desc, float(v[i])))
         return out
+
+    def _centred_coef(self) -> np.ndarray:
+        """Content weights minus their mean over labels: what a feature adds for one label against the others."""
+        cached = self.__dict__.get("_centred_cache")
+        coef = self.content_model_.coef_
+        if cached is None or cached[0] is not coef:  # derived from the fitted weights; refit replaces them
+            full = _coef(self.content_model_)
+            cached = (coef, full - full.mean(axis=0))
+            self._centred_cache = cached
+        return cached[1]
+
+    def _telling_mask(self) -> np.ndarray:
+        """Which content features are worth showing a reader (derived from the vocabulary, cached)."""
+        mask = self.__dict__.get("_telling_cache")
+        if mask is None or len(mask) != self.n_features_in_:
+            mask = np.array([_telling(str(f)) for f in self.features_.get_feature_names_out()], dtype=float)
+            self._telling_cache = mask
+        return mask
+
+
+def _top_per_row(indptr: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` largest positive values of each CSR row (any order), in linear passes."""
+    vals = np.where(values > 0, values, -np.inf)
+    lengths = np.diff(indptr)
+    starts = indptr[:-1][lengths > 0]
+    if not len(starts):
+        return np.zeros(0, dtype=np.int64)
+    seg = np.repeat(np.arange(len(starts)), lengths[lengths > 0])
+    picked = []
+    for _ in range(k):
+        best = np.maximum.reduceat(vals, starts)
+        hits = np.flatnonzero((vals == best[seg]) & np.isfinite(vals))
+        if not len(hits):
+            break
+        _, first = np.unique(seg[hits], return_index=True)  # one per row, ties broken by position
+        pos = hits[first]
+        picked.append(pos)
+        vals[pos] = -np.inf
+    return np.concatenate(picked) if picked else np.zeros(0, dtype=np.int64)
 
 
 def _telling(name: str) -> bool:
@@ -291,9 +371,10 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return np.asarray(p / p.sum(axis=1, keepdims=True))
 
 
-def _heading(x: dict[str, Any]) -> str | None:
-    heads = [h for h in (x.get("headings") or ()) if h]
-    return heads[-1] if heads else None
+def _linear(est: LogisticRegression, X: Any) -> np.ndarray:
+    """``est.decision_function(X)`` without scikit-learn's per-call validation (hot path)."""
+    d = np.asarray(X @ est.coef_.T) + est.intercept_
+    return d.ravel() if d.shape[1] == 1 else d
 
 
 def _coef(est: LogisticRegression) -> np.ndarray:
@@ -327,6 +408,7 @@ _PREFIXES = (
 )
 
 
+@lru_cache(maxsize=65536)
 def describe_feature(name: str) -> str:
     """A feature name in words.
 

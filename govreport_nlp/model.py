@@ -37,7 +37,7 @@ from ._version import __version__
 from .classifier import ParagraphClassifier
 from .document import Prediction, Report
 from .errors import GovReportError, ModelError, ModelNotAvailableError
-from .features import as_input, report_inputs
+from .features import TextBatch, as_input, report_inputs
 from .labels import DEFAULT, LabelSet, derive_label, get_label_set
 from .persistence import head_from_state, head_state
 from .reading import Document
@@ -123,8 +123,9 @@ class Model:
         return np.einsum("ni,nj,ijl->nl", p1, p2, M)
 
     def _analyze(self, X: Iterable[Any]) -> dict[str, dict[str, Any]]:
-        inputs = [as_input(x) for x in X]
-        return {axis: head._analyze(inputs) for axis, head in self.heads.items()}
+        # one batch for all heads: each distinct text (paragraph or heading) is analysed once
+        batch = TextBatch(X)
+        return {axis: head._analyze(batch) for axis, head in self.heads.items()}
 
     def predict_proba(self, X: Iterable[Any]) -> np.ndarray:
         """Label probabilities, columns in the order of ``label_set.labels``.

@@ -132,10 +132,7 @@ def head_from_state(state: Mapping[str, Any], arrays: Mapping[str, np.ndarray], 
     features.word_vectorizer_ = _tfidf_from(fstate["word"], prefix + "word_", arrays)
     features.char_vectorizer_ = _tfidf_from(fstate["char"], prefix + "char_", arrays)
     features.dict_vectorizer_ = _dictvec_from(_untext(arrays[prefix + "cue_vocab"]))
-    nw, nc = len(features.word_vectorizer_.vocabulary_), len(features.char_vectorizer_.vocabulary_)
-    nd = len(features.dict_vectorizer_.vocabulary_)
-    features.feature_groups_ = {"word": (0, nw), "char": (nw, nw + nc), "cue": (nw + nc, nw + nc + nd)}
-    features.n_features_out_ = nw + nc + nd
+    features._set_groups()
 
     clf = ParagraphClassifier(features=ParagraphFeatures(**fparams), **state["params"])
     classes = [str(c) for c in state["classes"]]

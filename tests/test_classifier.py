@@ -8,6 +8,7 @@ from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 
+import govreport_nlp as gr
 from govreport_nlp.classifier import ParagraphClassifier, describe_feature
 from govreport_nlp.errors import GovReportError
 from govreport_nlp.features import ParagraphFeatures
@@ -87,3 +88,22 @@ def test_bad_training_data_is_refused() -> None:
 def test_describe_feature() -> None:
     assert describe_feature("role=plans") == "in a plans section"
     assert describe_feature("kw:dispute") == "dispute keywords"
+
+
+def test_explanations_are_the_largest_positive_contributions() -> None:
+    model = gr.load_model()
+    head = model.heads["topic"]
+    x = {"text": "推行证照分离，压减审批时限，推进一网通办。", "role": "review", "headings": ["深化放管服改革"]}
+    a = head._analyze([x])
+    reasons = head.explain_many([x], top=50, analysis=a)[0]
+    values = [v for _, v in reasons]
+    assert values == sorted(values, reverse=True) and all(v > 0 for v in values)
+    assert head.explain_many([x], top=3, analysis=a)[0] == reasons[:3]
+    # a word's contribution is trust x tf-idf value x (its weight for the label - the mean weight)
+    k = int(np.argmax(a["scores"][0]))
+    names = list(head.features_.get_feature_names_out())
+    col = names.index("w:证照分离")
+    coef = head.content_model_.coef_
+    trust = head.combiner_.coef_[k, k] - head.combiner_.coef_[:, k].mean()
+    expected = trust * a["X"][a["rows"][0], col] * (coef[k, col] - coef[:, col].mean())
+    assert dict(reasons)["word “证照分离”"] == pytest.approx(expected, rel=1e-5)

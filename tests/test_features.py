@@ -75,3 +75,70 @@ def test_lexicon_and_opening() -> None:
     assert "shortcoming" in lex.function_cues("同时我们也清醒看到，工作中还有短板。")
     assert "plan" in lex.function_cues("2025年，我县将继续推进依法行政。")
     assert opening("（二）压实责任。", 4) == "压实责任"
+
+
+# --- the fast path reproduces scikit-learn ------------------------------------
+
+def _corpus_paragraphs(reports: list[dict], step: int = 7) -> list[str]:
+    return [line for r in reports for line in r["text"].split("\n") if line.strip()][::step]
+
+
+def _sklearn_reference(f: ParagraphFeatures, texts: list[str]):
+    """What the featurizer computed before the numpy lookup: scikit-learn's own transforms."""
+    import scipy.sparse as sp
+
+    a = f.analyze(texts)
+    return sp.hstack([f.word_vectorizer_.transform([" ".join(w) for w in a.words]),
+                      f.char_vectorizer_.transform(a.norm),
+                      f.dict_vectorizer_.transform(a.cues) * np.float32(f.lexicon_weight)], format="csr")
+
+
+def test_fast_transform_equals_sklearn_on_the_corpus(city_reports: list[dict], national_reports: list[dict]) -> None:
+    texts = _corpus_paragraphs(city_reports + national_reports)
+    assert len(texts) > 2000
+    model = gr.load_model()
+    for head in model.heads.values():
+        f = head.features_
+        fast, ref = f.transform(texts), _sklearn_reference(f, texts)
+        assert fast.shape == ref.shape and fast.nnz == ref.nnz
+        assert abs(fast - ref).max() < 1e-6
+
+
+def test_fast_transform_equals_sklearn_for_other_ngram_ranges(seeds: list[dict]) -> None:
+    texts = _corpus_paragraphs(seeds, step=1)
+    f = ParagraphFeatures(segmenter="char", word_ngram_range=(1, 3), char_ngram_range=(1, 4), min_df=1).fit(texts)
+    other = ["全新的句子，包含训练中没有的字：龘靐。", "", "  空白  很多   的  行  "]
+    for batch in (texts, other):
+        assert abs(f.transform(batch) - _sklearn_reference(f, batch)).max() < 1e-6
+
+
+def test_key_index_finds_exactly_the_keys_it_holds() -> None:
+    from govreport_nlp.features import _KeyIndex
+
+    rng = np.random.default_rng(0)
+    keys = np.unique(rng.integers(0, 2**62, 5000))
+    rng.shuffle(keys)
+    index = _KeyIndex(keys)
+    assert (index.find(keys) == np.arange(len(keys))).all()
+    others = np.setdiff1d(rng.integers(0, 2**62, 5000), keys)
+    assert (index.find(others) == -1).all()
+    assert (_KeyIndex(np.zeros(0, dtype=np.int64)).find(keys[:3]) == -1).all()
+
+
+def test_text_batch_analyses_each_distinct_text_once() -> None:
+    from govreport_nlp.features import TextBatch
+
+    xs = [{"text": "推行证照分离。", "headings": ["深化放管服改革"]}, {"text": "推行证照分离。", "headings": []},
+          {"text": "深化放管服改革", "headings": ["深化放管服改革"]}]
+    b = TextBatch(xs)
+    assert b.texts == ["推行证照分离。", "深化放管服改革"]
+    assert b.rows.tolist() == [0, 0, 1] and b.head_rows.tolist() == [1, -1, 1]
+    f = ParagraphFeatures(min_df=1)
+    assert b.analysis(f) is b.analysis(ParagraphFeatures(min_df=1))  # same settings: shared
+
+
+def test_topic_hits_count_every_keyword_on_the_corpus(city_reports: list[dict]) -> None:
+    lex = lexicon()
+    for text in _corpus_paragraphs(city_reports, step=5):
+        naive = {t: sum(text.count(w) for w in words) for t, words in lex.topics.items()}
+        assert lex.topic_hits(text) == {t: n for t, n in naive.items() if n}
