@@ -32,7 +32,7 @@ from .errors import (
     ModelError,
     ModelNotAvailableError,
 )
-from .reading import Document, Failure, decode_bytes, iter_documents, iter_jsonl, read_document
+from .reading import Document, Failure, Source, decode_bytes, iter_documents, iter_jsonl, read_document
 from .segmentation import Segmenter, available_segmenters, cut, get_segmenter, register_segmenter
 from .sentences import sentence_spans, split_sentences
 from .structure import parse, parse_document
@@ -44,6 +44,7 @@ from .data import LabelledData, from_hf, read_labelled_jsonl, to_hf
 from .weak import apply_lfs, combine, labeling_function, summarize
 from .training import train, train_recipe
 from .evaluation import evaluate_recipe
+from .batch import classify_dataset, classify_many
 
 # a library logs, the application decides where it goes
 _logging.getLogger("govreport_nlp").addHandler(_logging.NullHandler())
@@ -59,6 +60,7 @@ __all__ = [
     "Prediction",
     "Document",
     "Failure",
+    "Source",
     # reading and structure
     "parse",
     "parse_document",
@@ -86,6 +88,9 @@ __all__ = [
     "ParagraphClassifier",
     "Model",
     "load_model",
+    # many reports at once
+    "classify_many",
+    "classify_dataset",
     # training data, weak supervision, training, evaluation
     "LabelledData",
     "read_labelled_jsonl",

@@ -1,13 +1,15 @@
 """The ``govreport-nlp`` command: a thin layer over the Python API.
 
-Every subcommand reads its inputs through :func:`govreport_nlp.reading.iter_documents`,
-so one unreadable file in a batch is reported on stderr and the rest are
-processed. Errors a user can cause print one line and exit with status 2.
+Every subcommand reads its inputs through :func:`govreport_nlp.reading.iter_documents`
+(``classify``: :func:`govreport_nlp.batch.classify_many`, which streams and can use
+worker processes), so one unreadable file in a batch is reported on stderr and
+the rest are processed. Errors a user can cause print one line and exit with status 2.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -142,38 +144,50 @@ def cmd_segment(args: argparse.Namespace, failures: list[Failure]) -> None:
 # ---------------------------------------------------------------------------
 
 
-def _load(args: argparse.Namespace) -> Any:
-    from .model import load_model
+_TABLE_HEADER = f"{'doc':<14}{'idx':>4}  {'label':<14}{'score':>6}  {'function':<12}{'topics':<24}text\n"
 
-    return load_model(args.model)
+
+def format_classified(report: Report, fmt: str = "jsonl", min_chars: int = 0, reasons: int = 3) -> str:
+    """One classified report as the ``classify`` command prints it (runs in the worker processes)."""
+    lines = []
+    for p in report.paragraphs:
+        pred = p.prediction
+        if pred is None or len(p.text.strip()) < min_chars:
+            continue
+        label = None if pred.abstained else pred.label
+        if fmt == "table":
+            lines.append(f"{_clip(report.id, 14):<14}{p.index:>4}  {label or '(abstain)':<14}{pred.score:>6.2f}  "
+                         f"{pred.function or '':<12}{_clip(','.join(pred.topics), 24):<24}{_clip(p.text, 50)}\n")
+            continue
+        rec = {"doc": report.id, "index": p.index, "start": p.start, "end": p.end, "text": p.text,
+               "label": label, "score": round(pred.score, 4), "function": pred.function,
+               "function_score": None if pred.function_score is None else round(pred.function_score, 4),
+               "topics": list(pred.topics), "heading": p.headings[-1] if p.headings else None,
+               "role": p.role, "kind": p.kind,
+               "alternatives": [[lab, round(sc, 4)] for lab, sc in pred.alternatives]}
+        if reasons:
+            rec["reasons"] = list(pred.reasons)
+        lines.append(json.dumps(rec, ensure_ascii=False) + "\n")
+    return "".join(lines)
 
 
 def cmd_classify(args: argparse.Namespace, failures: list[Failure]) -> None:
-    model = _load(args)
-    table = args.format == "table"
-    if table:
-        sys.stdout.write(f"{'doc':<14}{'idx':>4}  {'label':<14}{'score':>6}  {'function':<12}{'topics':<24}text\n")
-    for doc in _documents(args, failures):
-        report = model.classify_report(doc, threshold=args.threshold, reasons=args.reasons)
-        for p in report.paragraphs:
-            pred = p.prediction
-            if pred is None or len(p.text.strip()) < args.min_chars:
-                continue
-            label = None if pred.abstained else pred.label
-            if table:
-                sys.stdout.write(f"{_clip(report.id, 14):<14}{p.index:>4}  {label or '(abstain)':<14}{pred.score:>6.2f}  "
-                                 f"{pred.function or '':<12}{_clip(','.join(pred.topics), 24):<24}"
-                                 f"{_clip(p.text, 50)}\n")
-                continue
-            rec = {"doc": report.id, "index": p.index, "start": p.start, "end": p.end, "text": p.text,
-                   "label": label, "score": round(pred.score, 4), "function": pred.function,
-                   "function_score": None if pred.function_score is None else round(pred.function_score, 4),
-                   "topics": list(pred.topics), "heading": p.headings[-1] if p.headings else None,
-                   "role": p.role, "kind": p.kind,
-                   "alternatives": [[lab, round(sc, 4)] for lab, sc in pred.alternatives]}
-            if args.reasons:
-                rec["reasons"] = list(pred.reasons)
-            sys.stdout.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    from .batch import classify_many
+    from .model import load_model
+
+    model = load_model(args.model)
+    if args.format == "table":
+        sys.stdout.write(_TABLE_HEADER)
+    emit = functools.partial(format_classified, fmt=args.format, min_chars=args.min_chars, reasons=args.reasons)
+    progress = None if args.progress is None else args.progress
+    for out in classify_many(args.files or ["-"], model, n_jobs=args.jobs, input_format=args.input_format,
+                             encoding=args.encoding, threshold=args.threshold, reasons=args.reasons,
+                             progress=progress, emit=emit):
+        if isinstance(out, Failure):
+            failures.append(out)
+            print(f"govreport-nlp: skipped: {out.message}", file=sys.stderr)
+            continue
+        sys.stdout.write(out)
         sys.stdout.flush()
 
 
@@ -291,6 +305,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-chars", type=int, default=0,
                    help="only output paragraphs of at least this many characters (the taxonomy scores 25+)")
     p.add_argument("--reasons", type=int, default=3, help="how many reasons per axis to give (jsonl)")
+    p.add_argument("--jobs", "-j", type=int, default=1,
+                   help="worker processes (-1: one per core); each holds the model once")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="progress bar on stderr (default: when stderr is a terminal)")
     p.set_defaults(func=cmd_classify)
 
     p = sub.add_parser("train", help="train a model from a recipe or from your own labels, evaluate it, save it")

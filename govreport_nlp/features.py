@@ -549,7 +549,7 @@ class ParagraphFeatures(TransformerMixin, BaseEstimator):
         Column range of each group.
     """
 
-    def __init__(self, segmenter: str | Mapping[str, Any] = "jieba", word_ngram_range: tuple[int, int] = (1, 2),
+    def __init__(self, segmenter: str | Mapping[str, Any] = "rjieba", word_ngram_range: tuple[int, int] = (1, 2),
                  char_ngram_range: tuple[int, int] = (2, 3), min_df: int = 2, max_features: int | None = 60_000,
                  opening_chars: int = 8, use_lexicon: bool = True, lexicon_weight: float = 1.0) -> None:
         self.segmenter = segmenter

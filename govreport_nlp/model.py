@@ -86,6 +86,7 @@ class Model:
         self.derive = derive
         self.threshold = threshold
         self.info = dict(info or {})
+        self.path: Path | None = None  # the directory it was loaded from or saved to, if any
         if derive is not None:
             if derive not in _DERIVATIONS:
                 raise ModelError(f"unknown derivation {derive!r}; known: {', '.join(sorted(_DERIVATIONS))}.")
@@ -183,7 +184,7 @@ class Model:
 
         Examples
         --------
-        >>> e = load_model().explain("下一步，我们将继续深化综合行政执法改革。")
+        >>> e = load_model().explain("我们将进一步优化营商环境。")
         >>> e["label"], e["axes"]["function"]["label"]
         ('plans', 'plan')
         """
@@ -226,6 +227,14 @@ class Model:
         for s in sources:
             yield self.classify_report(s, **kwargs)
 
+    def classify_many(self, inputs: Iterable[Any], *, n_jobs: int = 1, **kwargs: Any) -> Iterator[Any]:
+        """Classify a corpus (files, folders, JSONL corpora, Documents) streaming, in input order, optionally
+        in ``n_jobs`` worker processes; unreadable inputs come out as Failures. See
+        :func:`govreport_nlp.batch.classify_many`."""
+        from .batch import classify_many
+
+        return classify_many(inputs, self, n_jobs=n_jobs, **kwargs)
+
     # --- persistence -------------------------------------------------------
     def save(self, path: str | os.PathLike[str], card: str | None = None) -> Path:
         """Save to directory ``path`` (created; existing model files are replaced)."""
@@ -260,6 +269,7 @@ class Model:
         os.replace(tmp, out / "model.json")
         if card is not None:
             (out / "MODEL_CARD.md").write_text(card, encoding="utf-8")
+        self.path = out.resolve()
         return out
 
     @classmethod
@@ -295,8 +305,10 @@ class Model:
             raise ModelError(f"{weights_path}: corrupt weights ({exc}).") from None
         try:
             heads = {axis: head_from_state(state, arrays, f"{axis}/") for axis, state in meta["heads"].items()}
-            return cls(heads, LabelSet.from_dict(meta["label_set"]), derive=meta.get("derive"),
-                       threshold=meta.get("threshold"), info=meta.get("info") or {})
+            model = cls(heads, LabelSet.from_dict(meta["label_set"]), derive=meta.get("derive"),
+                        threshold=meta.get("threshold"), info=meta.get("info") or {})
+            model.path = where.resolve()
+            return model
         except (KeyError, TypeError, ValueError, UnicodeDecodeError, GovReportError) as exc:
             if isinstance(exc, ModelError):
                 raise

@@ -33,8 +33,11 @@ __all__ = [
     "document_from_record",
     "document_from_text",
     "load_document",
+    "Source",
     "iter_documents",
     "iter_jsonl",
+    "iter_jsonl_sources",
+    "iter_sources",
     "read_document",
 ]
 
@@ -395,20 +398,58 @@ def document_from_record(record: Mapping[str, Any], *, source: str = "<record>",
     return _from_text(text, id=rid, source=source, encoding=None, fmt=format, meta=meta)
 
 
-def iter_jsonl(path: str | os.PathLike[str], *, text_field: str = "text", id_field: str = "id",
-               format: str = "auto") -> Iterator[Document | Failure]:
-    """Stream documents from a JSONL file, one record per line.
+@dataclass(frozen=True)
+class Source:
+    """One input, not read yet: a file, one line of a JSONL corpus, or bytes.
 
-    A malformed line is yielded as a :class:`Failure` and reading goes on, so one
-    bad record never takes the rest of a corpus down with it. ``path`` may be
-    ``"-"`` for standard input.
+    Cheap to make and to send to another process, so a batch can hand its
+    inputs to worker processes that do the reading; :meth:`load` turns it into
+    a :class:`Document` (raising :class:`~govreport_nlp.InputError` if it cannot).
     """
+
+    name: str
+    """The file path, ``path:line`` for a JSONL record, or ``<stdin>``."""
+    kind: str = "file"
+    """``file``, ``record`` (a raw JSONL line in ``data``) or ``bytes`` (content in ``data``)."""
+    data: str | bytes | None = None
+    format: str = "auto"
+    encoding: str | None = None
+    text_field: str = "text"
+    id_field: str = "id"
+    first_line: bool = False
+    size: int = 0
+    """Bytes or characters to read, when known (for batching and progress)."""
+
+    def load(self) -> Document:
+        """Read, decode and wrap the input."""
+        if self.kind == "file":
+            return read_document(self.name, encoding=self.encoding, format=self.format)
+        if self.kind == "bytes":
+            return document_from_bytes(self.data if isinstance(self.data, bytes) else b"", id="stdin",
+                                       source=self.name, format=self.format, encoding=self.encoding)
+        raw = self.data
+        if isinstance(raw, bytes):
+            try:
+                raw = raw.decode("utf-8-sig" if self.first_line else "utf-8")
+            except UnicodeDecodeError:
+                raise InputError(f"{self.name}: line is not UTF-8; JSONL files must be UTF-8.") from None
+        try:
+            record = json.loads(raw or "")
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{self.name}: not valid JSON ({exc.msg}).") from None
+        return document_from_record(record, source=self.name, text_field=self.text_field,
+                                    id_field=self.id_field, format=self.format)
+
+
+def iter_jsonl_sources(path: str | os.PathLike[str], *, text_field: str = "text", id_field: str = "id",
+                       format: str = "auto") -> Iterator[Source]:
+    """The records of a JSONL file (``"-"``: standard input) as unread :class:`Source` lines, blank lines skipped."""
     import sys
 
     name = str(path)
     try:
         if name == "-":
-            fh = sys.stdin
+            fh: Any = sys.stdin.buffer
         else:
             if Path(path).is_dir():
                 raise InputError(f"{name}: is a directory, not a JSONL file.")
@@ -419,28 +460,27 @@ def iter_jsonl(path: str | os.PathLike[str], *, text_field: str = "text", id_fie
         raise InputError(f"{name}: cannot be read ({exc.strerror or exc}).") from None
     try:
         for lineno, raw in enumerate(fh, 1):
-            where = f"{name}:{lineno}"
-            if isinstance(raw, bytes):
-                try:
-                    raw = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
-                except UnicodeDecodeError:
-                    yield Failure(where, f"{where}: line is not UTF-8; JSONL files must be UTF-8.")
-                    continue
-            if not raw.strip():
-                continue
-            try:
-                record = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                yield Failure(where, f"{where}: not valid JSON ({exc.msg}).")
-                continue
-            try:
-                yield document_from_record(record, source=where, text_field=text_field,
-                                           id_field=id_field, format=format)
-            except InputError as exc:
-                yield Failure(where, str(exc))
+            if raw.strip():
+                yield Source(f"{name}:{lineno}", "record", raw, format=format, text_field=text_field,
+                             id_field=id_field, first_line=lineno == 1, size=len(raw))
     finally:
-        if fh is not sys.stdin:
+        if fh is not sys.stdin.buffer:
             fh.close()
+
+
+def iter_jsonl(path: str | os.PathLike[str], *, text_field: str = "text", id_field: str = "id",
+               format: str = "auto") -> Iterator[Document | Failure]:
+    """Stream documents from a JSONL file, one record per line.
+
+    A malformed line is yielded as a :class:`Failure` and reading goes on, so one
+    bad record never takes the rest of a corpus down with it. ``path`` may be
+    ``"-"`` for standard input.
+    """
+    for src in iter_jsonl_sources(path, text_field=text_field, id_field=id_field, format=format):
+        try:
+            yield src.load()
+        except InputError as exc:
+            yield Failure(src.name, str(exc))
 
 
 def _expand(path: str) -> Iterator[str]:
@@ -451,6 +491,39 @@ def _expand(path: str) -> Iterator[str]:
                 yield str(child)
     else:
         yield path
+
+
+def iter_sources(inputs: Iterable[str | os.PathLike[str]], *, input_format: str = "auto",
+                 encoding: str | None = None, expand_dirs: bool = False) -> Iterator[Source | Failure]:
+    """The inputs of a batch as unread :class:`Source` objects (see :func:`iter_documents`).
+
+    Only what must happen in order is done here (walking folders, splitting
+    JSONL files into lines, reading standard input); decoding is left to
+    :meth:`Source.load`, which worker processes can run.
+    """
+    import sys
+
+    if input_format not in ("auto", "text", "html", "jsonl"):
+        raise InputError(f"unknown input format {input_format!r}; use auto, text, html or jsonl.")
+    fmt = "auto" if input_format == "jsonl" else input_format
+    for item in inputs:
+        paths = list(_expand(str(item))) if expand_dirs else [str(item)]
+        for path in paths:
+            is_jsonl = input_format == "jsonl" or (input_format == "auto" and path.endswith((".jsonl", ".ndjson")))
+            try:
+                if is_jsonl:
+                    yield from iter_jsonl_sources(path)
+                elif path == "-":
+                    data = sys.stdin.buffer.read()
+                    yield Source("<stdin>", "bytes", data, format=fmt, encoding=encoding, size=len(data))
+                else:
+                    try:
+                        size = os.path.getsize(path)
+                    except OSError:
+                        size = 0  # reported by load(), where the other errors are
+                    yield Source(path, "file", format=fmt, encoding=encoding, size=size)
+            except InputError as exc:
+                yield Failure(path, str(exc))
 
 
 def iter_documents(inputs: Iterable[str | os.PathLike[str]], *, input_format: str = "auto",
@@ -466,21 +539,11 @@ def iter_documents(inputs: Iterable[str | os.PathLike[str]], *, input_format: st
         ``auto`` treats ``*.jsonl`` files as JSONL corpora and other files as
         single reports.
     """
-    import sys
-
-    if input_format not in ("auto", "text", "html", "jsonl"):
-        raise InputError(f"unknown input format {input_format!r}; use auto, text, html or jsonl.")
-    for item in inputs:
-        paths = list(_expand(str(item))) if expand_dirs else [str(item)]
-        for path in paths:
-            is_jsonl = input_format == "jsonl" or (input_format == "auto" and path.endswith((".jsonl", ".ndjson")))
-            try:
-                if is_jsonl:
-                    yield from iter_jsonl(path)
-                elif path == "-":
-                    yield document_from_bytes(sys.stdin.buffer.read(), id="stdin", source="<stdin>",
-                                              format=input_format, encoding=encoding)
-                else:
-                    yield read_document(path, encoding=encoding, format=input_format)
-            except InputError as exc:
-                yield Failure(path, str(exc))
+    for src in iter_sources(inputs, input_format=input_format, encoding=encoding, expand_dirs=expand_dirs):
+        if isinstance(src, Failure):
+            yield src
+            continue
+        try:
+            yield src.load()
+        except InputError as exc:
+            yield Failure(src.name, str(exc))

@@ -125,7 +125,7 @@ def _classifier(recipe: Recipe) -> ParagraphClassifier:
     for k in ("word_ngram_range", "char_ngram_range"):
         if k in fparams:
             fparams[k] = tuple(fparams[k])
-    fparams.setdefault("segmenter", recipe.get("segmenter", "jieba"))
+    fparams.setdefault("segmenter", recipe.get("segmenter", "rjieba"))
     return ParagraphClassifier(features=ParagraphFeatures(**fparams), **(recipe.get("classifier") or {}))
 
 

@@ -25,7 +25,7 @@ def test_default_model_is_shipped(model: Model) -> None:
     assert (default_model_path() / "MODEL_CARD.md").is_file()
     assert model.label_set.labels == gr.DEFAULT.labels and model.derive == "default"
     assert set(model.heads) == {"function", "topic"}
-    assert model.segmenter == "jieba"
+    assert model.segmenter == "rjieba"
     assert load_model() is model  # cached
 
 
@@ -83,7 +83,7 @@ def test_save_load_roundtrip_keeps_everything(model: Model, tmp_path: Path) -> N
     X = [DEREG, "下一步，我们将继续加强执法监督。"]
     assert np.allclose(back.predict_proba(X), m.predict_proba(X), atol=1e-5)
     saved = json.loads((tmp_path / "m" / "model.json").read_text("utf-8"))
-    assert saved["segmenter"] == "jieba" and saved["sklearn_version"] and saved["library_version"] == gr.__version__
+    assert saved["segmenter"] == "rjieba" and saved["sklearn_version"] and saved["library_version"] == gr.__version__
     with np.load(tmp_path / "m" / "weights.npz", allow_pickle=False) as npz:  # nothing needs unpickling
         assert all(npz[k].dtype != object for k in npz.files)
 

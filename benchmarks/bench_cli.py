@@ -1,0 +1,64 @@
+"""The command line as users run it: cold start, ``--jobs``, and peak memory.
+
+* cold start: ``govreport-nlp classify`` on the bundled one-page example, from a
+  fresh process each time (interpreter start, import, model load, prediction),
+  with ``python -c pass`` timed alongside as the floor any Python tool pays;
+* jobs: ``govreport-nlp classify CORPUS --jobs 1`` and ``--jobs 2`` over the same
+  JSONL corpus, output discarded, interleaved; the ratio is of their wall times;
+* memory: the peak resident memory of those same runs (the main process, and
+  the largest worker under ``--jobs 2``), read from ``getrusage``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from typing import Any, Callable
+
+from .common import ROOT, Workload, cli_command, median, run_cli
+
+
+def cold_start(repeat: int, log: Callable[[str], None]) -> dict[str, Any]:
+    example = str(ROOT / "examples" / "qinghe_county_2024.txt")
+    cmd = [*cli_command(), "classify", example]
+    floor = [sys.executable, "-c", "pass"]
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True)  # first run fills OS caches (and jieba's, if used)
+    times: dict[str, list[float]] = {"govreport-nlp classify": [], "python -c pass": []}
+    for r in range(repeat):
+        for name, c in (("govreport-nlp classify", cmd), ("python -c pass", floor)):
+            start = time.perf_counter()
+            subprocess.run(c, stdout=subprocess.DEVNULL, check=True)
+            times[name].append(time.perf_counter() - start)
+        log(f"  cold start {times['govreport-nlp classify'][-1]:.2f}s (repetition {r + 1}/{repeat})")
+    return {"command": "govreport-nlp classify examples/qinghe_county_2024.txt", "repetitions": repeat,
+            "median_seconds": {k: round(median(v), 3) for k, v in times.items()},
+            "all_seconds": {k: [round(x, 3) for x in v] for k, v in times.items()}}
+
+
+def jobs(workloads: list[Workload], repeat: int, log: Callable[[str], None], n_jobs: int = 2) -> dict[str, Any]:
+    out = []
+    for i, w in enumerate(workloads):
+        reps = repeat if i == 0 else 1
+        log(f"--jobs 1 vs --jobs {n_jobs} on {w.name} ({w.chars:,} characters), {reps} repetition(s)")
+        files = [str(f) for f in w.files]
+        runs: dict[str, list[dict[str, Any]]] = {"1": [], str(n_jobs): []}
+        for r in range(reps):
+            for j in ("1", str(n_jobs)):
+                res = run_cli(["classify", *files, "--jobs", j, "--no-progress"], peak=True)
+                runs[j].append(res)
+                log(f"  --jobs {j}: {res['seconds']:.2f}s, peak {res['peak_mib']} MiB"
+                    + (f", worker peak {res['worker_peak_mib']} MiB" if j != "1" else ""))
+        t1 = median([x["seconds"] for x in runs["1"]])
+        tn = median([x["seconds"] for x in runs[str(n_jobs)]])
+        out.append({
+            "workload": w.describe(),
+            "repetitions": reps,
+            "median_seconds": {"--jobs 1": round(t1, 3), f"--jobs {n_jobs}": round(tn, 3)},
+            "chars_per_second": {"--jobs 1": round(w.chars / t1), f"--jobs {n_jobs}": round(w.chars / tn)},
+            "speedup": round(t1 / tn, 3),
+            "peak_mib": {"--jobs 1": max(x["peak_mib"] for x in runs["1"]),
+                         f"--jobs {n_jobs} main": max(x["peak_mib"] for x in runs[str(n_jobs)]),
+                         f"--jobs {n_jobs} worker": max((x["worker_peak_mib"] or 0) for x in runs[str(n_jobs)])},
+        })
+    return {"command": "govreport-nlp classify CORPUS.jsonl --jobs N > /dev/null", "runs": out}

@@ -1,0 +1,364 @@
+"""Classifying many reports: streaming, worker processes, progress, Hugging Face datasets.
+
+:func:`classify_many` takes a corpus as it lies on disk (files, folders, JSONL
+corpora) and yields each report classified, in input order, as soon as it is
+done. Documents are read one at a time and never all held at once, so memory
+stays flat whatever the corpus size; an input that cannot be read or classified
+comes out as a :class:`~govreport_nlp.reading.Failure` in its place and the
+rest go on.
+
+With ``n_jobs > 1`` the work runs in worker processes. The parent only walks
+the inputs (a JSONL file is split into raw lines) and collects results; reading,
+parsing, classifying and, for the command line, formatting happen in the
+workers, each of which holds the model once for the whole run. At most a few
+chunks per worker are in flight, which keeps memory bounded there too.
+
+:func:`classify_dataset` does the same for data that already lives in a Hugging
+Face ``datasets.Dataset``, through its batched ``map``.
+
+Examples
+--------
+>>> import govreport_nlp as gr
+>>> reports = list(gr.classify_many(["examples/qinghe_county_2024.txt"]))
+>>> reports[0].body[0].prediction.label is not None
+True
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import sys
+import threading
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Callable, Iterable, Iterator, Sequence, Union
+
+from .document import Report
+from .errors import GovReportError, InputError
+from .reading import Document, Failure, Source, iter_sources
+
+__all__ = ["classify_dataset", "classify_many", "count_sources"]
+
+logger = logging.getLogger("govreport_nlp")
+
+Input = Union[str, "os.PathLike[str]", Document]
+
+#: a chunk sent to a worker holds about this many characters of input (fewer, larger messages)
+CHUNK_CHARS = 200_000
+#: chunks in flight per worker: enough to keep it busy, few enough to bound memory
+WINDOW_PER_JOB = 3
+
+
+# --- the work on one input, the same in this process or a worker --------------
+
+def _classify_one(model: Any, item: Source | Document, options: dict[str, Any],
+                  emit: Callable[[Report], Any] | None) -> Any:
+    try:
+        doc = item.load() if isinstance(item, Source) else item
+        report = model.classify_report(doc, threshold=options.get("threshold"), reasons=options.get("reasons", 3))
+        return emit(report) if emit is not None else report
+    except GovReportError as exc:
+        return Failure(_name(item), str(exc) if isinstance(exc, InputError) else f"{_name(item)}: {exc}")
+    except Exception as exc:  # one odd document must not end a corpus run; it is reported instead
+        logger.debug("failed on %s", _name(item), exc_info=True)
+        return Failure(_name(item), f"{_name(item)}: could not be classified ({type(exc).__name__}: {exc}).")
+
+
+def _name(item: Source | Document) -> str:
+    return item.name if isinstance(item, Source) else (item.source or item.id)
+
+
+# worker-process state: set once by the initializer, read by every task
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(model: Any, options: dict[str, Any], emit: Callable[[Report], Any] | None) -> None:
+    from .model import load_model
+
+    _WORKER["model"] = load_model(model) if model is None or isinstance(model, (str, os.PathLike)) else model
+    _WORKER["options"] = options
+    _WORKER["emit"] = emit
+
+
+def _work(chunk: list[Source | Document]) -> list[Any]:
+    return [_classify_one(_WORKER["model"], item, _WORKER["options"], _WORKER["emit"]) for item in chunk]
+
+
+# --- inputs ------------------------------------------------------------------
+
+def _items(inputs: Iterable[Input], input_format: str, encoding: str | None) -> Iterator[Source | Document | Failure]:
+    """Documents as they are; paths become unread sources (folders walked, JSONL split into lines)."""
+    paths: list[str] = []
+    for x in inputs:
+        if isinstance(x, (Document, Source)):
+            if paths:
+                yield from iter_sources(paths, input_format=input_format, encoding=encoding, expand_dirs=True)
+                paths = []
+            yield x
+        elif isinstance(x, (str, os.PathLike)):
+            paths.append(str(x))
+        else:
+            yield Failure(repr(x)[:60], f"cannot classify a {type(x).__name__}; pass paths or Documents.")
+    if paths:
+        yield from iter_sources(paths, input_format=input_format, encoding=encoding, expand_dirs=True)
+
+
+def count_sources(inputs: Sequence[Input], input_format: str = "auto") -> int | None:
+    """How many documents ``inputs`` hold (JSONL lines counted, folders walked), or ``None`` if that
+    cannot be known without consuming them (standard input). Reads no report."""
+    if any(not isinstance(x, Document) and str(x) == "-" for x in inputs):
+        return None
+    return sum(1 for _ in _items(inputs, input_format, None))
+
+
+def _chunks(items: Iterator[Source | Document | Failure]) -> Iterator[list[Source | Document | Failure]]:
+    chunk: list[Source | Document | Failure] = []
+    size = 0
+    for item in items:
+        chunk.append(item)
+        size += item.size if isinstance(item, Source) else len(item.text) if isinstance(item, Document) else 0
+        if size >= CHUNK_CHARS or len(chunk) >= 64:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+# --- running -------------------------------------------------------------------
+
+def _start_method() -> str:
+    """``fork`` where it is safe and cheap (Linux, no other Python thread running): workers then share the
+    parent's loaded model. Elsewhere ``spawn``: each worker imports the library and loads the model once."""
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return "fork"
+    return "spawn"
+
+
+def classify_many(inputs: Iterable[Input], model: Any = None, *, n_jobs: int = 1, input_format: str = "auto",
+                  encoding: str | None = None, threshold: float | None = None, reasons: int = 3,
+                  progress: bool | None = False, emit: Callable[[Report], Any] | None = None,
+                  start_method: str | None = None) -> Iterator[Any]:
+    """Classify a corpus, streaming: one result per document, in input order.
+
+    Parameters
+    ----------
+    inputs : iterable of paths or Documents
+        Report files, folders of them, JSONL corpora (``*.jsonl``: one report per
+        line with ``id`` and ``text``), ``"-"`` for standard input, or
+        :class:`~govreport_nlp.Document` objects. Consumed lazily.
+    model : Model, path or None
+        A :class:`~govreport_nlp.Model`, a saved model directory, or ``None`` for
+        the default model.
+    n_jobs : int
+        Worker processes; ``1`` runs here, ``-1`` uses every core.
+    threshold, reasons
+        As in :meth:`~govreport_nlp.Model.classify_report`.
+    progress : bool or None
+        Show a progress bar on standard error (``None``: only when it is a terminal).
+    emit : callable, optional
+        Applied to each classified :class:`~govreport_nlp.Report` where it was
+        classified (in the worker), its result yielded instead of the report:
+        e.g. a formatter, so that only text travels between processes. Must be
+        picklable (a module-level function or ``functools.partial`` of one).
+    start_method : str, optional
+        ``fork``, ``spawn`` or ``forkserver`` for the workers (default: ``fork`` on
+        Linux when no other thread runs, else ``spawn``).
+
+    Yields
+    ------
+    Report, emit's result, or Failure
+        A :class:`~govreport_nlp.reading.Failure` for each input that could not be
+        read or classified; the others go on.
+    """
+    from .model import Model, load_model
+
+    if isinstance(model, Model):
+        m = model
+    else:
+        m = load_model(model)  # in this process too: a bad model fails here, before any worker starts
+    jobs = (os.cpu_count() or 1) if n_jobs == -1 else int(n_jobs)
+    if jobs < 1:
+        raise GovReportError(f"n_jobs must be a positive number of processes or -1, not {n_jobs}.")
+    options = {"threshold": threshold, "reasons": reasons}
+    show = sys.stderr.isatty() if progress is None else bool(progress)
+    # a known total (a list of paths) gives the bar an end; a generator is never consumed ahead
+    total = count_sources(inputs, input_format) if show and isinstance(inputs, (list, tuple)) else None
+    bar = _bar(total, show)
+    try:
+        stream = _items(inputs, input_format, encoding)
+        results = _serial(m, stream, options, emit) if jobs == 1 else \
+            _parallel(m, stream, options, emit, jobs, start_method or _start_method())
+        for result in results:
+            if bar is not None:
+                bar.update(1)
+            yield result
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _bar(total: int | None, show: bool) -> Any:
+    if not show:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, unit="doc", desc="classify", file=sys.stderr, dynamic_ncols=True)
+
+
+def _serial(model: Any, items: Iterator[Source | Document | Failure], options: dict[str, Any],
+            emit: Callable[[Report], Any] | None) -> Iterator[Any]:
+    for item in items:
+        yield item if isinstance(item, Failure) else _classify_one(model, item, options, emit)
+
+
+def _parallel(model: Any, items: Iterator[Source | Document | Failure], options: dict[str, Any],
+              emit: Callable[[Report], Any] | None, jobs: int, method: str) -> Iterator[Any]:
+    ctx = multiprocessing.get_context(method)
+    # forked workers inherit the loaded model; spawned ones load it from its directory (or unpickle it)
+    ref = model if method == "fork" or getattr(model, "path", None) is None else str(model.path)
+    pending: deque[Future[list[Any]] | list[Any]] = deque()
+    ex = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
+                             initargs=(ref, options, emit))
+    try:
+        for chunk in _chunks(items):
+            if all(isinstance(c, Failure) for c in chunk):
+                pending.append(list(chunk))
+            else:
+                failed = {i: c for i, c in enumerate(chunk) if isinstance(c, Failure)}
+                work = [c for c in chunk if not isinstance(c, Failure)]
+                pending.append(_Merged(ex.submit(_work, work), failed, len(chunk)))  # type: ignore[arg-type]
+            while len(pending) >= jobs * WINDOW_PER_JOB:
+                yield from _result(pending.popleft())
+        while pending:
+            yield from _result(pending.popleft())
+    except BrokenProcessPool:
+        raise GovReportError("a worker process died (out of memory?); try fewer --jobs.") from None
+    finally:
+        ex.shutdown(wait=True, cancel_futures=True)
+
+
+class _Merged:
+    """A worker's results with the chunk's read failures put back in their places."""
+
+    def __init__(self, future: Future[list[Any]], failed: dict[int, Failure], n: int) -> None:
+        self.future, self.failed, self.n = future, failed, n
+
+    def result(self) -> list[Any]:
+        done = iter(self.future.result())
+        return [self.failed[i] if i in self.failed else next(done) for i in range(self.n)]
+
+
+def _result(p: Any) -> list[Any]:
+    return p if isinstance(p, list) else p.result()
+
+
+# --- Hugging Face datasets -----------------------------------------------------------
+
+class _DatasetClassifier:
+    """The function ``classify_dataset`` maps: picklable (a model path, not the model), loading the
+    model once per process on first use."""
+
+    def __init__(self, model: Any, column: str, level: str, threshold: float | None, reasons: int) -> None:
+        self.model, self.column, self.level, self.threshold, self.reasons = model, column, level, threshold, reasons
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_loaded"}
+
+    def _model(self) -> Any:
+        loaded = self.__dict__.get("_loaded")
+        if loaded is None:
+            from .model import Model, load_model
+
+            loaded = self.model if isinstance(self.model, Model) else load_model(self.model)
+            self._loaded = loaded
+        return loaded
+
+    def __call__(self, batch: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        model = self._model()
+        texts = batch[self.column]
+        if self.level == "paragraph":
+            preds = model.predictions([str(t or "") for t in texts], threshold=self.threshold, reasons=self.reasons)
+            return {"label": [None if p.abstained else p.label for p in preds], "score": [p.score for p in preds],
+                    "function": [p.function for p in preds], "topics": [list(p.topics) for p in preds]}
+        out = []
+        for i, text in enumerate(texts):
+            report = model.classify_report(Document(id=str(i), text=str(text or "")), threshold=self.threshold,
+                                           reasons=self.reasons)
+            out.append([{"index": p.index, "start": p.start, "end": p.end, "kind": p.kind, "role": p.role,
+                         "text": p.text, "label": None if p.prediction.abstained else p.prediction.label,
+                         "score": p.prediction.score, "function": p.prediction.function,
+                         "topics": list(p.prediction.topics)}
+                        for p in report.paragraphs if p.prediction is not None])
+        return {"paragraphs": out}
+
+
+def classify_dataset(dataset: Any, model: Any = None, *, text_column: str = "text", level: str = "paragraph",
+                     num_proc: int | None = None, batch_size: int = 256, threshold: float | None = None,
+                     reasons: int = 0) -> Any:
+    """Classify a Hugging Face ``Dataset`` with its batched ``map``.
+
+    Parameters
+    ----------
+    dataset : datasets.Dataset
+        One paragraph per row (``level="paragraph"``) or one report per row
+        (``level="report"``), its text in ``text_column``.
+    model : Model, path or None
+        The model; with ``num_proc`` a saved model's path (or ``None``) is sent to
+        the workers, which load it once each.
+    num_proc : int, optional
+        Worker processes for ``Dataset.map``.
+    level : {"paragraph", "report"}
+        ``paragraph`` adds columns ``label``, ``score``, ``function``, ``topics``
+        (each row read alone, without report context). ``report`` parses each row
+        as a whole report and adds ``paragraphs``: a list of records (``index``,
+        ``start``, ``end``, ``kind``, ``role``, ``text``, ``label``, ``score``,
+        ``function``, ``topics``), each paragraph read in its report's context.
+
+    Returns
+    -------
+    datasets.Dataset
+        The dataset with the new columns.
+
+    Examples
+    --------
+    >>> import datasets
+    >>> ds = datasets.Dataset.from_dict({"text": ["下一步，我们将继续深化放管服改革，推行证照分离。"]})
+    >>> list(classify_dataset(ds)["label"])
+    ['plans']
+    """
+    from .data import _require_datasets
+    from .model import Model
+
+    datasets = _require_datasets()
+    if isinstance(dataset, datasets.DatasetDict):
+        raise GovReportError("pass one split of the DatasetDict, e.g. ds['train'].")
+    if text_column not in dataset.column_names:
+        raise GovReportError(f"the dataset has no column {text_column!r} (columns: {', '.join(dataset.column_names)}).")
+    if level not in ("paragraph", "report"):
+        raise GovReportError(f"level must be 'paragraph' or 'report', not {level!r}.")
+    if model is None or isinstance(model, (str, os.PathLike)):
+        load_check = model
+        from .model import load_model
+
+        load_model(load_check)  # fail here, not in every worker
+        ref: Any = None if model is None else str(model)
+    elif isinstance(model, Model):
+        ref = str(model.path) if num_proc and getattr(model, "path", None) is not None else model
+    else:
+        raise GovReportError(f"model must be a Model, a model directory or None, not {type(model).__name__}.")
+    fn = _DatasetClassifier(ref, text_column, level, threshold, reasons)
+    if level == "paragraph":
+        features = datasets.Features({**dataset.features, "label": datasets.Value("string"),
+                                      "score": datasets.Value("float64"), "function": datasets.Value("string"),
+                                      "topics": datasets.Sequence(datasets.Value("string"))})
+    else:
+        record = {"index": datasets.Value("int64"), "start": datasets.Value("int64"), "end": datasets.Value("int64"),
+                  "kind": datasets.Value("string"), "role": datasets.Value("string"), "text": datasets.Value("string"),
+                  "label": datasets.Value("string"), "score": datasets.Value("float64"),
+                  "function": datasets.Value("string"), "topics": datasets.Sequence(datasets.Value("string"))}
+        features = datasets.Features({**dataset.features, "paragraphs": [record]})
+    return dataset.map(fn, batched=True, batch_size=batch_size, num_proc=num_proc, features=features,
+                       desc="classify")

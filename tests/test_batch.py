@@ -1,0 +1,145 @@
+"""Classifying many reports: streaming order, failures in place, worker processes, datasets."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+import govreport_nlp as gr
+from govreport_nlp.batch import classify_many, count_sources
+from govreport_nlp.reading import Document, Failure
+from conftest import EXAMPLE, corpus_path
+
+
+@pytest.fixture(scope="module")
+def model() -> gr.Model:
+    return gr.load_model()
+
+
+def _labels(report: gr.Report) -> list[str | None]:
+    return [p.prediction.label if p.prediction else None for p in report.paragraphs]
+
+
+def _folder(tmp_path: Path) -> Path:
+    d = tmp_path / "reports"
+    d.mkdir()
+    text = EXAMPLE.read_text("utf-8")
+    (d / "a.txt").write_text(text, "utf-8")
+    (d / "b.txt").write_bytes(b"%PDF-1.7 not a report")
+    (d / "c.txt").write_text(text.replace("清河县", "石桥县"), "gb18030")
+    return d
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_results_come_in_input_order_with_failures_in_place(tmp_path: Path, model: gr.Model, n_jobs: int) -> None:
+    out = list(classify_many([_folder(tmp_path)], model, n_jobs=n_jobs))
+    assert [type(o).__name__ for o in out] == ["Report", "Failure", "Report"]
+    assert "PDF" in out[1].message and "b.txt" in out[1].message
+    assert out[0].id == "a" and out[2].id == "c" and out[2].encoding == "gb18030"
+    assert _labels(out[0]) == _labels(model.classify_report(EXAMPLE))
+
+
+def test_worker_processes_give_the_same_results(model: gr.Model) -> None:
+    seeds = str(corpus_path("seeds.jsonl"))
+    one = list(classify_many([seeds], model, n_jobs=1))
+    two = list(classify_many([seeds], model, n_jobs=2))
+    spawned = list(classify_many([seeds], model, n_jobs=2, start_method="spawn"))
+    assert len(one) == 5 and all(isinstance(r, gr.Report) for r in one)
+    for a, b, c in zip(one, two, spawned):
+        assert a.id == b.id == c.id
+        assert _labels(a) == _labels(b) == _labels(c)
+        assert [p.prediction.score for p in a.paragraphs] == pytest.approx([p.prediction.score for p in c.paragraphs])
+
+
+def test_inputs_are_consumed_lazily(model: gr.Model) -> None:
+    pulled = []
+    text = EXAMPLE.read_text("utf-8") * 20  # ~60k characters: a few documents make a chunk
+
+    def docs() -> Iterator[Document]:
+        for i in range(80):
+            pulled.append(i)
+            yield gr.reading.document_from_text(text, id=f"d{i}")
+
+    for n_jobs in (1, 2):
+        pulled.clear()
+        it = classify_many(docs(), model, n_jobs=n_jobs, reasons=0)
+        first = next(it)
+        assert first.id == "d0"
+        assert len(pulled) < 80  # not read ahead to the end: memory stays bounded
+        it.close()
+
+
+def test_jsonl_lines_that_fail_are_reported_and_the_rest_classified(tmp_path: Path, model: gr.Model) -> None:
+    lines = corpus_path("seeds.jsonl").read_text("utf-8").splitlines()
+    bad = tmp_path / "mixed.jsonl"
+    bad.write_text("\n".join([lines[0], "{not json", json.dumps({"id": "no-text"}), lines[1]]) + "\n", "utf-8")
+    out = list(classify_many([bad], model, n_jobs=2))
+    assert [isinstance(o, Failure) for o in out] == [False, True, True, False]
+    assert out[1].message.startswith(f"{bad}:2: not valid JSON") and "no string field 'text'" in out[2].message
+    assert count_sources([bad]) == 4
+
+
+def test_cli_jobs_output_is_identical(tmp_path: Path) -> None:
+    seeds = str(corpus_path("seeds.jsonl"))
+    run = [sys.executable, "-m", "govreport_nlp", "classify", seeds, "--no-progress"]
+    one = subprocess.run(run + ["--jobs", "1"], capture_output=True, text=True, check=True).stdout
+    two = subprocess.run(run + ["--jobs", "2"], capture_output=True, text=True, check=True).stdout
+    assert one == two and len(one.splitlines()) > 100
+    assert {json.loads(line)["doc"] for line in one.splitlines()} == {f"seed-00{i}" for i in range(5)}
+
+
+def test_cli_progress_bar_goes_to_stderr(tmp_path: Path) -> None:
+    run = [sys.executable, "-m", "govreport_nlp", "classify", str(EXAMPLE), str(EXAMPLE), "--progress"]
+    res = subprocess.run(run, capture_output=True, text=True, check=True)
+    assert "2/2" in res.stderr and "doc" in res.stderr
+    assert all(json.loads(line)["doc"] for line in res.stdout.splitlines())
+
+
+def test_bad_n_jobs_is_a_clear_error(model: gr.Model) -> None:
+    with pytest.raises(gr.GovReportError, match="n_jobs"):
+        list(classify_many([EXAMPLE], model, n_jobs=0))
+
+
+def test_model_remembers_where_it_lives(model: gr.Model, tmp_path: Path) -> None:
+    from govreport_nlp.model import default_model_path
+
+    assert model.path == default_model_path().resolve()
+    model2 = gr.Model(model.heads, model.label_set)
+    assert model2.path is None
+    model2.save(tmp_path / "m")
+    assert model2.path == (tmp_path / "m").resolve() and gr.load_model(tmp_path / "m").path == model2.path
+
+
+def _dataset(rows: dict[str, list[Any]]) -> Any:
+    datasets = pytest.importorskip("datasets")
+    return datasets.Dataset.from_dict(rows)
+
+
+def test_classify_dataset_paragraphs(model: gr.Model) -> None:
+    texts = ["下一步，我们将继续深化放管服改革，推行证照分离。", "开展人民调解，做好行政复议应诉，化解矛盾纠纷。", ""]
+    ds = gr.classify_dataset(_dataset({"text": texts, "n": [1, 2, 3]}), model)
+    assert ds.column_names == ["text", "n", "label", "score", "function", "topics"]
+    assert list(ds["label"]) == model.predict(texts)
+    assert all(0 <= s <= 1 for s in ds["score"])
+
+
+def test_classify_dataset_reports_in_worker_processes(model: gr.Model, seeds: list[dict[str, Any]]) -> None:
+    ds = _dataset({"id": [s["id"] for s in seeds], "text": [s["text"] for s in seeds]})
+    out = gr.classify_dataset(ds, None, level="report", num_proc=2, batch_size=2)
+    for row, seed in zip(out, seeds):
+        report = model.classify_report(seed["text"])
+        assert [p["label"] for p in row["paragraphs"]] == _labels(report)
+        assert all(seed["text"][p["start"]:p["end"]] == p["text"] for p in row["paragraphs"])
+
+
+def test_classify_dataset_errors(model: gr.Model) -> None:
+    ds = _dataset({"body": ["x"]})
+    with pytest.raises(gr.GovReportError, match="no column 'text'"):
+        gr.classify_dataset(ds, model)
+    with pytest.raises(gr.GovReportError, match="level"):
+        gr.classify_dataset(ds, model, text_column="body", level="page")
