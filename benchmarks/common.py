@@ -135,11 +135,13 @@ def cli_command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "govreport_nlp"]
 
 
+# VmHWM, not getrusage(RUSAGE_SELF): on Linux ru_maxrss survives exec, so a child would report the
+# high-water mark of the benchmark process that started it
 _PEAK = """
 import resource, sys
 from govreport_nlp.cli import main
 rc = main(sys.argv[1:])
-me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+me = [int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")][0]
 kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 sys.stderr.write("\\nPEAK %d %d\\n" % (me, kids))
 sys.exit(rc)
@@ -159,7 +161,7 @@ def run_cli(args: list[str], *, peak: bool = False) -> dict[str, Any]:
     if peak:
         line = [ln for ln in proc.stderr.splitlines() if ln.startswith("PEAK ")][-1]
         me, kids = (int(v) for v in line.split()[1:])
-        out["peak_mib"] = round(me / 1024, 1)  # ru_maxrss is in KiB on Linux
+        out["peak_mib"] = round(me / 1024, 1)  # both in KiB
         out["worker_peak_mib"] = round(kids / 1024, 1) if kids else None
     return out
 

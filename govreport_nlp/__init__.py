@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import logging as _logging
 
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
 from .document import Heading, Metadata, Paragraph, Prediction, Report, Section
 from .errors import (
@@ -37,14 +39,54 @@ from .segmentation import Segmenter, available_segmenters, cut, get_segmenter, r
 from .sentences import sentence_spans, split_sentences
 from .structure import parse, parse_document
 from .labels import DEFAULT, FUNCTION, TOPIC, LabelSet, derive_label, get_label_set
-from .features import ParagraphFeatures
-from .classifier import ParagraphClassifier
-from .model import Model, load_model
-from .data import LabelledData, from_hf, read_labelled_jsonl, to_hf
-from .weak import apply_lfs, combine, labeling_function, summarize
-from .training import train, train_recipe
-from .evaluation import evaluate_recipe
-from .batch import classify_dataset, classify_many
+
+# The modelling layers import scikit-learn (about a second); they load on first use, so that reading,
+# parsing and segmenting start fast and `classify` does not pay for the training and evaluation stack.
+_LAZY = {
+    "ParagraphFeatures": "features",
+    "ParagraphClassifier": "classifier",
+    "Model": "model",
+    "load_model": "model",
+    "LabelledData": "data",
+    "from_hf": "data",
+    "read_labelled_jsonl": "data",
+    "to_hf": "data",
+    "apply_lfs": "weak",
+    "combine": "weak",
+    "labeling_function": "weak",
+    "summarize": "weak",
+    "train": "training",
+    "train_recipe": "training",
+    "evaluate_recipe": "evaluation",
+    "classify_dataset": "batch",
+    "classify_many": "batch",
+}
+
+if TYPE_CHECKING:
+    from .batch import classify_dataset, classify_many
+    from .classifier import ParagraphClassifier
+    from .data import LabelledData, from_hf, read_labelled_jsonl, to_hf
+    from .evaluation import evaluate_recipe
+    from .features import ParagraphFeatures
+    from .model import Model, load_model
+    from .training import train, train_recipe
+    from .weak import apply_lfs, combine, labeling_function, summarize
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'govreport_nlp' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # looked up once
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 # a library logs, the application decides where it goes
 _logging.getLogger("govreport_nlp").addHandler(_logging.NullHandler())

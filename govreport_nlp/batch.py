@@ -46,8 +46,9 @@ logger = logging.getLogger("govreport_nlp")
 
 Input = Union[str, "os.PathLike[str]", Document]
 
-#: a chunk sent to a worker holds about this many characters of input (fewer, larger messages)
-CHUNK_CHARS = 200_000
+#: a chunk sent to a worker holds about this many characters of input: large enough that messages
+#: cost little, small enough that the last chunks of a run keep every worker busy
+CHUNK_CHARS = 64_000
 #: chunks in flight per worker: enough to keep it busy, few enough to bound memory
 WINDOW_PER_JOB = 3
 
@@ -217,7 +218,10 @@ def _serial(model: Any, items: Iterator[Source | Document | Failure], options: d
 def _parallel(model: Any, items: Iterator[Source | Document | Failure], options: dict[str, Any],
               emit: Callable[[Report], Any] | None, jobs: int, method: str) -> Iterator[Any]:
     ctx = multiprocessing.get_context(method)
-    # forked workers inherit the loaded model; spawned ones load it from its directory (or unpickle it)
+    # forked workers inherit the loaded model, its lookup tables and dictionaries built here once;
+    # spawned ones load it from its directory (or unpickle it)
+    if method == "fork":
+        model.prepare()
     ref = model if method == "fork" or getattr(model, "path", None) is None else str(model.path)
     pending: deque[Future[list[Any]] | list[Any]] = deque()
     ex = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,

@@ -268,7 +268,7 @@ class ParagraphClassifier(ClassifierMixin, BaseEstimator):
         if not n_rows or top <= 0:
             return [[] for _ in range(n_rows)]
         n = len(self.classes_)
-        centred = self._centred_coef()
+        coef, mean = _coef(self.content_model_), self._mean_coef()
         ccoef = _coef(self.combiner_) if self.combiner_ is not None else None
         # candidates as parallel arrays: row, what (a content column; -1 heading; -2-c context column c), value
         if ccoef is None:
@@ -278,7 +278,9 @@ class ParagraphClassifier(ClassifierMixin, BaseEstimator):
             trust = ccoef[ks, block + ks] - ccoef[:, block + ks].mean(axis=0)
         Xr = a["X"][a["rows"]]
         row_of = np.repeat(np.arange(n_rows), np.diff(Xr.indptr))
-        contrib = trust[row_of] * Xr.data * centred[ks[row_of], Xr.indices] * self._telling_mask()[Xr.indices]
+        k_of = ks[row_of]
+        weight = coef[k_of, Xr.indices] - mean[Xr.indices]  # what the feature adds for the label, against the others
+        contrib = trust[row_of] * Xr.data * weight * self._telling_mask()[Xr.indices]
         at = _top_per_row(Xr.indptr, contrib, top)
         rows, what, vals = [row_of[at]], [Xr.indices[at].astype(np.int64)], [contrib[at]]
         if ccoef is not None:
@@ -303,15 +305,13 @@ class ParagraphClassifier(ClassifierMixin, BaseEstimator):
         r, wh, v = r[order], wh[order], v[order]
         first = np.searchsorted(r, r)  # where each row's run starts
         chosen = np.flatnonzero(np.arange(len(r)) - first < top)
-        names = self.features_.get_feature_names_out() if (wh[chosen] >= 0).any() else None
-        cnames = self.context_vectorizer_.get_feature_names_out() if self.context_vectorizer_ is not None else None
+        cnames = self.context_vectorizer_.feature_names_ if self.context_vectorizer_ is not None else None
         out: list[list[tuple[str, float]]] = [[] for _ in range(n_rows)]
         for i in chosen.tolist():
             k = int(wh[i])
             row = int(r[i])
             if k >= 0:
-                assert names is not None
-                desc = describe_feature(str(names[k]))
+                desc = describe_feature(self.features_.feature_name(k))
             elif k == -1:
                 desc = f"heading “{a['heads'][row]}”"
             else:
@@ -320,21 +320,32 @@ class ParagraphClassifier(ClassifierMixin, BaseEstimator):
             out[row].append((desc, float(v[i])))
         return out
 
-    def _centred_coef(self) -> np.ndarray:
-        """Content weights minus their mean over labels: what a feature adds for one label against the others."""
-        cached = self.__dict__.get("_centred_cache")
+    def prepare(self) -> ParagraphClassifier:
+        """Build the derived state prediction and explanations use (see :meth:`Model.prepare`)."""
+        check_is_fitted(self, "content_model_")
+        self.features_.prepare()
+        self._mean_coef()
+        self._telling_mask()
+        return self
+
+    def _mean_coef(self) -> np.ndarray:
+        """Each content feature's mean weight over the labels (derived from the fitted weights, cached)."""
+        cached = self.__dict__.get("_mean_cache")
         coef = self.content_model_.coef_
-        if cached is None or cached[0] is not coef:  # derived from the fitted weights; refit replaces them
-            full = _coef(self.content_model_)
-            cached = (coef, full - full.mean(axis=0))
-            self._centred_cache = cached
+        if cached is None or cached[0] is not coef:  # a refit replaces the weights
+            cached = (coef, _coef(self.content_model_).mean(axis=0))
+            self._mean_cache = cached
         return cached[1]
 
     def _telling_mask(self) -> np.ndarray:
-        """Which content features are worth showing a reader (derived from the vocabulary, cached)."""
+        """Which content features are worth showing a reader: words and characters, and the cues but for
+        length classes and single opening characters (derived from the vocabulary, cached)."""
         mask = self.__dict__.get("_telling_cache")
         if mask is None or len(mask) != self.n_features_in_:
-            mask = np.array([_telling(str(f)) for f in self.features_.get_feature_names_out()], dtype=float)
+            f = self.features_
+            lo, hi = f.feature_groups_["cue"]
+            mask = np.ones(self.n_features_in_)
+            mask[lo:hi] = [_telling(str(n)) for n in f.dict_vectorizer_.feature_names_]
             self._telling_cache = mask
         return mask
 

@@ -431,9 +431,17 @@ class _NgramTable:
     every n. Derived from ``vocabulary_`` and ``idf_``; never saved.
     """
 
-    def __init__(self, vec: TfidfVectorizer, split: Any) -> None:
+    def __init__(self, vec: TfidfVectorizer, sep: str) -> None:
         vocab = vec.vocabulary_
-        units = sorted({u for term in vocab for u in split(term)})
+        terms = list(vocab)
+        # every term's units in one pass: characters (sep "") or words (sep " ")
+        if sep:
+            flat = sep.join(terms).split(sep)
+            lengths = np.fromiter((t.count(sep) + 1 for t in terms), dtype=np.int64, count=len(terms))
+        else:
+            flat = list("".join(terms))
+            lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
+        units = sorted(set(flat))
         self.ids = {u: i for i, u in enumerate(units, 1)}
         self.base = len(units) + 1
         self.ngram_range = tuple(vec.ngram_range)
@@ -442,14 +450,15 @@ class _NgramTable:
         self.sublinear = bool(vec.sublinear_tf)
         self.norm = vec.norm
         self.usable = self.base ** self.ngram_range[1] <= _MAX_KEY
+        self.cols = np.fromiter(vocab.values(), dtype=np.int64, count=len(vocab))
         keys = np.zeros(len(vocab), dtype=np.int64)
-        self.cols = np.zeros(len(vocab), dtype=np.int64)
         if self.usable:
-            for j, (term, col) in enumerate(vocab.items()):
-                k = 0
-                for u in split(term):
-                    k = k * self.base + self.ids[u]
-                keys[j], self.cols[j] = k, col
+            ids = np.fromiter(map(self.ids.__getitem__, flat), dtype=np.int64, count=len(flat))
+            starts = np.cumsum(lengths) - lengths
+            for n in np.unique(lengths):  # terms of each length at once: key = sum of id_j * B**(n-1-j)
+                rows = np.flatnonzero(lengths == n)
+                for j in range(int(n)):
+                    keys[rows] = keys[rows] * self.base + ids[starts[rows] + j]
         self.index = _KeyIndex(keys)
         self._code_table: np.ndarray | None = None
 
@@ -571,7 +580,7 @@ class ParagraphFeatures(TransformerMixin, BaseEstimator):
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        for derived in ("_seg_cache", "_tables", "_names"):
+        for derived in ("_seg_cache", "_tables", "_terms"):
             state.pop(derived, None)
         return state
 
@@ -645,19 +654,25 @@ class ParagraphFeatures(TransformerMixin, BaseEstimator):
         nd = len(self.dict_vectorizer_.vocabulary_)
         self.feature_groups_ = {"word": (0, nw), "char": (nw, nw + nc), "cue": (nw + nc, nw + nc + nd)}
         self.n_features_out_ = nw + nc + nd
-        self.__dict__.pop("_tables", None)
-        self.__dict__.pop("_names", None)
+        for derived in ("_tables", "_terms"):
+            self.__dict__.pop(derived, None)
 
     def fit_transform(self, X: Iterable[Any], y: Any = None, **fit_params: Any) -> sp.csr_matrix:
         inputs = [as_input(x) for x in X]
         return self.fit(inputs).transform(inputs)
 
     # --- transforming --------------------------------------------------------
+    def prepare(self) -> ParagraphFeatures:
+        """Build the segmenter's dictionary and the n-gram lookup tables now instead of on first use."""
+        check_is_fitted(self, "dict_vectorizer_")
+        self._segmenter().cut("预备")
+        self._lookup_tables()
+        return self
+
     def _lookup_tables(self) -> tuple[_NgramTable, _NgramTable]:
         tables = self.__dict__.get("_tables")
         if tables is None:
-            tables = (_NgramTable(self.word_vectorizer_, lambda t: t.split(" ")),
-                      _NgramTable(self.char_vectorizer_, list))
+            tables = (_NgramTable(self.word_vectorizer_, " "), _NgramTable(self.char_vectorizer_, ""))
             self._tables = tables
         return tables
 
@@ -699,11 +714,26 @@ class ParagraphFeatures(TransformerMixin, BaseEstimator):
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         check_is_fitted(self, "dict_vectorizer_")
-        names = self.__dict__.get("_names")  # derived from the vocabularies; explanations ask often
-        if names is None or len(names) != self.n_features_out_:
-            names = np.asarray(["w:" + n for n in self.word_vectorizer_.get_feature_names_out()]
-                               + ["c:" + n for n in self.char_vectorizer_.get_feature_names_out()]
-                               + list(self.dict_vectorizer_.get_feature_names_out()), dtype=object)
-            names.flags.writeable = False
-            self._names = names
-        return names
+        return np.asarray(["w:" + n for n in self.word_vectorizer_.get_feature_names_out()]
+                          + ["c:" + n for n in self.char_vectorizer_.get_feature_names_out()]
+                          + list(self.dict_vectorizer_.get_feature_names_out()), dtype=object)
+
+    def feature_name(self, column: int) -> str:
+        """The name of one output column (as in :meth:`get_feature_names_out`), without building them all."""
+        terms = self.__dict__.get("_terms")
+        if terms is None:  # the vocabularies inverted: the same strings, one list per group
+            terms = {g: _inverse(v.vocabulary_) for g, v in
+                     (("word", self.word_vectorizer_), ("char", self.char_vectorizer_), ("cue", self.dict_vectorizer_))}
+            self._terms = terms
+        for group, prefix in (("word", "w:"), ("char", "c:"), ("cue", "")):
+            lo, hi = self.feature_groups_[group]
+            if lo <= column < hi:
+                return prefix + terms[group][column - lo]
+        raise IndexError(f"column {column} is out of range ({self.n_features_out_} features).")
+
+
+def _inverse(vocabulary: Mapping[str, int]) -> list[str]:
+    out = [""] * len(vocabulary)
+    for term, i in vocabulary.items():
+        out[i] = term
+    return out

@@ -107,6 +107,13 @@ class Model:
         head = next(iter(self.heads.values()))
         return head.features_.segmenter
 
+    def prepare(self) -> Model:
+        """Build now what is otherwise built on first use (segmenter dictionary, n-gram lookup tables,
+        explanation weights): before forking workers, or to keep that second off a first request."""
+        for head in self.heads.values():
+            head.prepare()
+        return self
+
     # --- probabilities -----------------------------------------------------
     def _proba(self, analyses: Mapping[str, dict[str, Any]]) -> np.ndarray:
         if self.derive is None:
