@@ -36,7 +36,10 @@ def cold_start(repeat: int, log: Callable[[str], None]) -> dict[str, Any]:
             "all_seconds": {k: [round(x, 3) for x in v] for k, v in times.items()}}
 
 
-def jobs(workloads: list[Workload], repeat: int, log: Callable[[str], None], n_jobs: int = 2) -> dict[str, Any]:
+def jobs(workloads: list[Workload], repeat: int, log: Callable[[str], None], n_jobs: int = 2,
+         start_seconds: float | None = None) -> dict[str, Any]:
+    """``start_seconds``: the cold start measured in the same run; with it, the speedup of the work after
+    start-up is reported too (start-up is paid once per command, whatever --jobs)."""
     out = []
     for i, w in enumerate(workloads):
         reps = repeat if i == 0 else 1
@@ -51,10 +54,14 @@ def jobs(workloads: list[Workload], repeat: int, log: Callable[[str], None], n_j
                     + (f", worker peak {res['worker_peak_mib']} MiB" if j != "1" else ""))
         t1 = median([x["seconds"] for x in runs["1"]])
         tn = median([x["seconds"] for x in runs[str(n_jobs)]])
+        after_start = None
+        if start_seconds is not None and tn > start_seconds:
+            after_start = round((t1 - start_seconds) / (tn - start_seconds), 3)
         out.append({
             "workload": w.describe(),
             "repetitions": reps,
             "median_seconds": {"--jobs 1": round(t1, 3), f"--jobs {n_jobs}": round(tn, 3)},
+            "speedup_after_start": after_start,
             "chars_per_second": {"--jobs 1": round(w.chars / t1), f"--jobs {n_jobs}": round(w.chars / tn)},
             "speedup": round(t1 / tn, 3),
             "peak_mib": {"--jobs 1": max(x["peak_mib"] for x in runs["1"]),

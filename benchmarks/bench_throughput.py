@@ -39,7 +39,7 @@ def run(workloads: list[Workload], repeat: int, log: Callable[[str], None]) -> d
             "jieba.lcut": lambda: [jieba.lcut(t) for t in w.texts],
             "classify": lambda: _drain(gr.classify_many(files, model, reasons=3)),
             "classify, no reasons": lambda: _drain(gr.classify_many(files, model, reasons=0)),
-            "parse": lambda: _drain(gr.parse_document(d) for d in gr.iter_documents(files)),
+            "parse": lambda: _drain(gr.parse_document(_ok(d)) for d in gr.iter_documents(files)),
             "rjieba.cut": lambda: [seg.cut(t, True) for t in w.texts],
         }
         times = alternate(contenders, reps, log)
@@ -54,10 +54,15 @@ def run(workloads: list[Workload], repeat: int, log: Callable[[str], None]) -> d
     return {"reference": "jieba.lcut", "runs": out}
 
 
+def _ok(item: Any) -> Any:
+    if type(item).__name__ == "Failure":
+        raise RuntimeError(f"benchmark input failed: {item}")
+    return item
+
+
 def _drain(it: Any) -> int:
     n = 0
     for item in it:
-        if isinstance(item, Exception) or type(item).__name__ == "Failure":
-            raise RuntimeError(f"benchmark input failed: {item}")
+        _ok(item)
         n += 1
     return n

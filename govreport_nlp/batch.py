@@ -223,7 +223,7 @@ def _parallel(model: Any, items: Iterator[Source | Document | Failure], options:
     if method == "fork":
         model.prepare()
     ref = model if method == "fork" or getattr(model, "path", None) is None else str(model.path)
-    pending: deque[Future[list[Any]] | list[Any]] = deque()
+    pending: deque[_Merged | list[Any]] = deque()
     ex = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
                              initargs=(ref, options, emit))
     try:
@@ -233,7 +233,7 @@ def _parallel(model: Any, items: Iterator[Source | Document | Failure], options:
             else:
                 failed = {i: c for i, c in enumerate(chunk) if isinstance(c, Failure)}
                 work = [c for c in chunk if not isinstance(c, Failure)]
-                pending.append(_Merged(ex.submit(_work, work), failed, len(chunk)))  # type: ignore[arg-type]
+                pending.append(_Merged(ex.submit(_work, work), failed, len(chunk)))
             while len(pending) >= jobs * WINDOW_PER_JOB:
                 yield from _result(pending.popleft())
         while pending:
@@ -255,7 +255,7 @@ class _Merged:
         return [self.failed[i] if i in self.failed else next(done) for i in range(self.n)]
 
 
-def _result(p: Any) -> list[Any]:
+def _result(p: _Merged | list[Any]) -> list[Any]:
     return p if isinstance(p, list) else p.result()
 
 

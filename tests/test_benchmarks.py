@@ -1,0 +1,36 @@
+"""The benchmark suite runs and reports what docs/performance.md reads from it (speed is not asserted:
+timings belong in the benchmarks, not in tests)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import CORPUS, ROOT, corpus_path
+
+
+def test_quick_benchmark_run_reports_every_figure() -> None:
+    corpus_path("seeds.jsonl")
+    res = subprocess.run([sys.executable, "-m", "benchmarks", "--quick", "--corpus", str(CORPUS)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr[-2000:]
+    summary = json.loads(res.stdout)
+    assert summary["quick"] is True
+    assert summary["machine"]["cores"] >= 1 and summary["machine"]["versions"]["govreport_nlp"]
+    results = summary["results"]
+    assert set(results) == {"throughput", "cold_start", "jobs"}
+    run = results["throughput"]["runs"][0]
+    assert run["workload"]["documents"] == 5 and run["workload"]["characters"] > 10_000
+    assert run["throughput_vs_jieba_lcut"]["jieba.lcut"] == 1.0
+    assert all(v > 0 for v in run["throughput_vs_jieba_lcut"].values())
+    assert set(run["median_seconds"]) == {"jieba.lcut", "classify", "classify, no reasons", "parse", "rjieba.cut"}
+    assert 0 < results["cold_start"]["median_seconds"]["govreport-nlp classify"]
+    jobs = results["jobs"]["runs"][0]
+    assert jobs["speedup"] > 0 and jobs["peak_mib"]["--jobs 1"] > 50 and jobs["peak_mib"]["--jobs 2 worker"] > 50
+
+
+def test_benchmark_options_are_checked() -> None:
+    res = subprocess.run([sys.executable, "-m", "benchmarks", "--only", "nonsense"], cwd=ROOT, capture_output=True,
+                         text=True, timeout=60)
+    assert res.returncode == 2 and "unknown benchmark" in res.stderr
