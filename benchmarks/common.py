@@ -95,12 +95,14 @@ def machine() -> dict[str, Any]:
                 mem = round(int(line.split()[1]) / 2**20, 1)
     except OSError:
         pass
+    from importlib.metadata import PackageNotFoundError, version
+
     versions = {}
-    for mod in ("govreport_nlp", "numpy", "scipy", "sklearn", "jieba", "rjieba"):
+    for dist in ("govreport-nlp", "numpy", "scipy", "scikit-learn", "jieba", "rjieba", "datasets"):
         try:
-            versions[mod] = getattr(__import__(mod), "__version__", "?")
-        except ImportError:
-            versions[mod] = None
+            versions[dist] = version(dist)
+        except PackageNotFoundError:
+            versions[dist] = None
     return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": mem, "platform": platform.platform(),
             "python": platform.python_version(), "versions": versions,
             "date": time.strftime("%Y-%m-%dT%H:%M:%S%z")}

@@ -17,7 +17,7 @@ def test_quick_benchmark_run_reports_every_figure() -> None:
     assert res.returncode == 0, res.stderr[-2000:]
     summary = json.loads(res.stdout)
     assert summary["quick"] is True
-    assert summary["machine"]["cores"] >= 1 and summary["machine"]["versions"]["govreport_nlp"]
+    assert summary["machine"]["cores"] >= 1 and summary["machine"]["versions"]["govreport-nlp"]
     results = summary["results"]
     assert set(results) == {"throughput", "cold_start", "jobs"}
     run = results["throughput"]["runs"][0]

@@ -156,3 +156,14 @@ def _seed_files() -> tuple[Path, Path]:
     from conftest import corpus_path
 
     return corpus_path("seeds_gold.jsonl"), corpus_path("seeds.jsonl")
+
+
+def test_main_leaves_the_callers_garbage_collector_alone(capsys) -> None:
+    import gc
+
+    from govreport_nlp.cli import main
+
+    frozen = gc.get_freeze_count()
+    assert main(["classify", str(EXAMPLE), "--format", "table"]) == 0
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
+    assert "qinghe" in capsys.readouterr().out
