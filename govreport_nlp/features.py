@@ -41,7 +41,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .document import Paragraph, Report
 from .errors import GovReportError
-from .segmentation import Segmenter, get_segmenter, stopwords
+from .segmentation import Segmenter, shared_segmenter, stopwords
 from .structure import detect_heading
 
 __all__ = [
@@ -574,7 +574,7 @@ class ParagraphFeatures(TransformerMixin, BaseEstimator):
     def _segmenter(self) -> Segmenter:
         seg = getattr(self, "_seg_cache", None)
         if seg is None:
-            seg = get_segmenter(self.segmenter)
+            seg = shared_segmenter(self.segmenter)
             self._seg_cache = seg
         return seg
 

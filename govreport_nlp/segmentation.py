@@ -20,6 +20,7 @@ configuration so they can travel into worker processes and saved models.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -42,6 +43,7 @@ __all__ = [
     "domain_terms",
     "get_segmenter",
     "register_segmenter",
+    "shared_segmenter",
     "stopwords",
 ]
 
@@ -431,6 +433,26 @@ _shared: dict[str, Segmenter] = {}
 _shared_lock = threading.Lock()
 
 
+def shared_segmenter(spec: str | Mapping[str, Any] | Segmenter) -> Segmenter:
+    """One instance per configuration, for the components that only read it (featurizers of a model's
+    heads): each dictionary is built once per process. Segmenters never change after construction
+    (extra words are part of the configuration), so sharing them shares no mutable state.
+
+    Examples
+    --------
+    >>> shared_segmenter("rjieba") is shared_segmenter({"name": "rjieba", "hmm": True})
+    True
+    """
+    key = json.dumps(get_segmenter(spec).config(), sort_keys=True)  # backends build lazily: this is cheap
+    seg = _shared.get(key)
+    if seg is None:
+        with _shared_lock:
+            seg = _shared.get(key)
+            if seg is None:
+                seg = _shared[key] = get_segmenter(json.loads(key))
+    return seg
+
+
 def cut(text: str, segmenter: str = "jieba") -> list[str]:
     """Segment ``text`` with a shared default instance of the named backend.
 
@@ -439,8 +461,4 @@ def cut(text: str, segmenter: str = "jieba") -> list[str]:
     >>> cut("推进证照分离改革和一网通办")
     ['推进', '证照分离', '改革', '和', '一网通办']
     """
-    seg = _shared.get(segmenter)
-    if seg is None:
-        with _shared_lock:
-            seg = _shared.setdefault(segmenter, get_segmenter(segmenter))
-    return seg.cut(text)
+    return shared_segmenter(segmenter).cut(text)
