@@ -97,7 +97,7 @@ def machine() -> dict[str, Any]:
         pass
     from importlib.metadata import PackageNotFoundError, version
 
-    versions = {}
+    versions: dict[str, str | None] = {}
     for dist in ("govreport-nlp", "numpy", "scipy", "scikit-learn", "jieba", "rjieba", "datasets"):
         try:
             versions[dist] = version(dist)
