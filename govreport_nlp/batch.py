@@ -184,16 +184,19 @@ def classify_many(inputs: Iterable[Input], model: Any = None, *, n_jobs: int = 1
     if jobs < 1:
         raise GovReportError(f"n_jobs must be a positive number of processes or -1, not {n_jobs}.")
     options = {"threshold": threshold, "reasons": reasons}
+    method = start_method or _start_method()  # before any progress-bar thread exists
     show = sys.stderr.isatty() if progress is None else bool(progress)
     # a known total (a list of paths) gives the bar an end; a generator is never consumed ahead
     total = count_sources(inputs, input_format) if show and isinstance(inputs, (list, tuple)) else None
-    bar = _bar(total, show)
+    bar = None
     try:
         stream = _items(inputs, input_format, encoding)
         results = _serial(m, stream, options, emit) if jobs == 1 else \
-            _parallel(m, stream, options, emit, jobs, start_method or _start_method())
+            _parallel(m, stream, options, emit, jobs, method)
         for result in results:
-            if bar is not None:
+            if show:
+                # made at the first result, once any workers are forked: tqdm runs a monitor thread
+                bar = bar or _bar(total)
                 bar.update(1)
             yield result
     finally:
@@ -201,9 +204,7 @@ def classify_many(inputs: Iterable[Input], model: Any = None, *, n_jobs: int = 1
             bar.close()
 
 
-def _bar(total: int | None, show: bool) -> Any:
-    if not show:
-        return None
+def _bar(total: int | None) -> Any:
     from tqdm.auto import tqdm
 
     return tqdm(total=total, unit="doc", desc="classify", file=sys.stderr, dynamic_ncols=True)

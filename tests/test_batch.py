@@ -143,3 +143,22 @@ def test_classify_dataset_errors(model: gr.Model) -> None:
         gr.classify_dataset(ds, model)
     with pytest.raises(gr.GovReportError, match="level"):
         gr.classify_dataset(ds, model, text_column="body", level="page")
+
+
+def test_progress_bar_does_not_stop_workers_from_forking(monkeypatch: pytest.MonkeyPatch, model: gr.Model) -> None:
+    import govreport_nlp.batch as batch
+
+    import threading
+
+    if not sys.platform.startswith("linux") or threading.active_count() > 1:
+        pytest.skip("fork is chosen on Linux, when no other thread runs")
+    methods = []
+    real = batch._parallel
+
+    def spy(*args: Any) -> Any:
+        methods.append(args[-1])
+        return real(*args)
+
+    monkeypatch.setattr(batch, "_parallel", spy)
+    out = list(classify_many([EXAMPLE, EXAMPLE], model, n_jobs=2, progress=True))
+    assert len(out) == 2 and methods == ["fork"]
