@@ -73,19 +73,26 @@ if TYPE_CHECKING:
     from .weak import apply_lfs, combine, labeling_function, summarize
 
 
+# the lazily loaded modules themselves, as `gr.model` etc. (importing one binds it here too)
+_SUBMODULES = frozenset({"batch", "classifier", "data", "evaluation", "features", "model", "persistence",
+                         "training", "weak"})
+
+
 def __getattr__(name: str) -> Any:
+    import importlib
+
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'govreport_nlp' has no attribute {name!r}")
-    import importlib
-
     value = getattr(importlib.import_module(f".{module}", __name__), name)
     globals()[name] = value  # looked up once
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | _SUBMODULES)
 
 
 # a library logs, the application decides where it goes

@@ -434,43 +434,46 @@ class _NgramTable:
     def __init__(self, vec: TfidfVectorizer, sep: str) -> None:
         vocab = vec.vocabulary_
         terms = list(vocab)
-        # every term's units in one pass: characters (sep "") or words (sep " ")
-        if sep:
-            flat = sep.join(terms).split(sep)
-            lengths = np.fromiter((t.count(sep) + 1 for t in terms), dtype=np.int64, count=len(terms))
-        else:
-            flat = list("".join(terms))
-            lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
-        units = sorted(set(flat))
-        self.ids = {u: i for i, u in enumerate(units, 1)}
-        self.base = len(units) + 1
         self.ngram_range = tuple(vec.ngram_range)
         self.n_features = len(vocab)
         self.idf = np.asarray(vec.idf_, dtype=np.float64) if vec.use_idf else None
         self.sublinear = bool(vec.sublinear_tf)
         self.norm = vec.norm
-        self.usable = self.base ** self.ngram_range[1] <= _MAX_KEY
         self.cols = np.fromiter(vocab.values(), dtype=np.int64, count=len(vocab))
+        self.ids: dict[str, int] = {}
+        self._code_table: np.ndarray | None = None
+        # every term's units at once: words (sep " ") through one split and a dict; characters (sep "")
+        # as code points, their ids from np.unique (sorted, like the words) and a code-point table
+        if sep:
+            flat = sep.join(terms).split(sep)
+            lengths = np.fromiter((t.count(sep) + 1 for t in terms), dtype=np.int64, count=len(terms))
+            self.ids = {u: i for i, u in enumerate(sorted(set(flat)), 1)}
+            n_units = len(self.ids)
+        else:
+            codes = np.frombuffer("".join(terms).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+            lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
+            units = np.unique(codes)
+            n_units = len(units)
+            self._code_table = np.zeros(int(units[-1]) + 1 if n_units else 1, dtype=np.int64)
+            self._code_table[units] = np.arange(1, n_units + 1)
+        self.base = n_units + 1
+        self.usable = self.base ** self.ngram_range[1] <= _MAX_KEY
         keys = np.zeros(len(vocab), dtype=np.int64)
         if self.usable:
-            ids = np.fromiter(map(self.ids.__getitem__, flat), dtype=np.int64, count=len(flat))
+            ids = (np.fromiter(map(self.ids.__getitem__, flat), dtype=np.int64, count=len(flat)) if sep
+                   else self._code_table[codes])
             starts = np.cumsum(lengths) - lengths
             for n in np.unique(lengths):  # terms of each length at once: key = sum of id_j * B**(n-1-j)
                 rows = np.flatnonzero(lengths == n)
                 for j in range(int(n)):
                     keys[rows] = keys[rows] * self.base + ids[starts[rows] + j]
         self.index = _KeyIndex(keys)
-        self._code_table: np.ndarray | None = None
 
     def code_ids(self, codes: np.ndarray) -> np.ndarray:
         """Unit ids of code points (a character table); negative codes and unknown characters get 0."""
-        if self._code_table is None:
-            table = np.zeros(max((ord(u) for u in self.ids if len(u) == 1), default=0) + 1, dtype=np.int64)
-            for u, i in self.ids.items():
-                if len(u) == 1:
-                    table[ord(u)] = i
-            self._code_table = table
         table = self._code_table
+        if table is None:
+            raise ValueError("not a character table")
         inside = (codes >= 0) & (codes < len(table))
         return np.where(inside, table[np.where(inside, codes, 0)], 0)
 

@@ -167,3 +167,10 @@ def test_main_leaves_the_callers_garbage_collector_alone(capsys) -> None:
     assert main(["classify", str(EXAMPLE), "--format", "table"]) == 0
     assert gc.isenabled() and gc.get_freeze_count() == frozen
     assert "qinghe" in capsys.readouterr().out
+
+
+def test_import_is_light_and_everything_public_resolves() -> None:
+    code = ("import sys, govreport_nlp as gr; assert 'sklearn' not in sys.modules; "
+            "missing = [n for n in gr.__all__ if getattr(gr, n, None) is None]; assert not missing, missing; "
+            "assert gr.model.default_model_path().is_dir() and gr.features.ParagraphFeatures is gr.ParagraphFeatures")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
