@@ -454,14 +454,15 @@ class _NgramTable:
             lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
             units = np.unique(codes)
             n_units = len(units)
-            self._code_table = np.zeros(int(units[-1]) + 1 if n_units else 1, dtype=np.int64)
-            self._code_table[units] = np.arange(1, n_units + 1)
+            table = np.zeros(int(units[-1]) + 1 if n_units else 1, dtype=np.int64)
+            table[units] = np.arange(1, n_units + 1)
+            self._code_table = table
         self.base = n_units + 1
         self.usable = self.base ** self.ngram_range[1] <= _MAX_KEY
         keys = np.zeros(len(vocab), dtype=np.int64)
         if self.usable:
             ids = (np.fromiter(map(self.ids.__getitem__, flat), dtype=np.int64, count=len(flat)) if sep
-                   else self._code_table[codes])
+                   else table[codes])
             starts = np.cumsum(lengths) - lengths
             for n in np.unique(lengths):  # terms of each length at once: key = sum of id_j * B**(n-1-j)
                 rows = np.flatnonzero(lengths == n)
