@@ -137,16 +137,19 @@ def cli_command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "govreport_nlp"]
 
 
-# VmHWM, not getrusage(RUSAGE_SELF): on Linux ru_maxrss survives exec, so a child would report the
-# high-water mark of the benchmark process that started it
+# The command exactly as the installed `govreport-nlp` script runs it (cli.run), reporting its peak memory
+# at exit. VmHWM, not getrusage(RUSAGE_SELF): on Linux ru_maxrss survives exec, so a child would report
+# the high-water mark of the benchmark process that started it.
 _PEAK = """
-import resource, sys
-from govreport_nlp.cli import main
-rc = main(sys.argv[1:])
-me = [int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")][0]
-kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-sys.stderr.write("\\nPEAK %d %d\\n" % (me, kids))
-sys.exit(rc)
+import atexit, resource, sys
+def report():
+    me = [int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")][0]
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    sys.stderr.write("\\nPEAK %d %d\\n" % (me, kids))
+atexit.register(report)
+sys.argv[0] = "govreport-nlp"
+from govreport_nlp.cli import run
+run()
 """
 
 
