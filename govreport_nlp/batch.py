@@ -345,10 +345,9 @@ def classify_dataset(dataset: Any, model: Any = None, *, text_column: str = "tex
     if level not in ("paragraph", "report"):
         raise GovReportError(f"level must be 'paragraph' or 'report', not {level!r}.")
     if model is None or isinstance(model, (str, os.PathLike)):
-        load_check = model
         from .model import load_model
 
-        load_model(load_check)  # fail here, not in every worker
+        load_model(model)  # a missing or broken model fails here, not in every worker
         ref: Any = None if model is None else str(model)
     elif isinstance(model, Model):
         ref = str(model.path) if num_proc and getattr(model, "path", None) is not None else model

@@ -304,7 +304,7 @@ class TextAnalysis:
     """Words of each normalised text, stop words and punctuation dropped (split at white space)."""
     cues: list[dict[str, float]]
     """Cue features of each text (opening n-grams, numbering, length class, lexicon hits)."""
-    _chars: tuple[np.ndarray, np.ndarray] | None = None
+    _chars: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.texts)
