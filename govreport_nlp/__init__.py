@@ -74,8 +74,8 @@ if TYPE_CHECKING:
 
 
 # the lazily loaded modules themselves, as `gr.model` etc. (importing one binds it here too)
-_SUBMODULES = frozenset({"batch", "classifier", "data", "evaluation", "features", "model", "persistence",
-                         "training", "weak"})
+_SUBMODULES = frozenset({"batch", "classifier", "data", "display", "evaluation", "features", "model",
+                         "persistence", "training", "weak"})
 
 
 def __getattr__(name: str) -> Any:

@@ -120,6 +120,16 @@ class Prediction:
     """True when ``score`` fell below the model's confidence threshold."""
     reasons: tuple[str, ...] = ()
 
+    def __repr__(self) -> str:
+        extra = ", ".join(x for x in (self.function or "", ",".join(self.topics)) if x)
+        state = " abstained" if self.abstained else ""
+        return f"<Prediction {self.label} {self.score:.2f}{state}" + (f" ({extra})" if extra else "") + ">"
+
+    def _repr_html_(self) -> str:
+        from .display import prediction_html
+
+        return prediction_html(self)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "label": self.label,
@@ -223,6 +233,11 @@ class Report:
             f"({kinds['body']} body, {kinds['heading']} headings), "
             f"{len(self.sections)} sections>"
         )
+
+    def _repr_html_(self) -> str:
+        from .display import report_html
+
+        return report_html(self)
 
     @property
     def content(self) -> list[Paragraph]:
