@@ -36,11 +36,11 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Iterable, Iterator, Sequence, Union
 
-from .document import Report
+from .document import Paragraph, Report
 from .errors import GovReportError, InputError
 from .reading import Document, Failure, Source, iter_sources
 
-__all__ = ["classify_dataset", "classify_many", "count_sources"]
+__all__ = ["classify_dataset", "classify_many", "count_sources", "paragraph_record"]
 
 logger = logging.getLogger("govreport_nlp")
 
@@ -51,6 +51,31 @@ Input = Union[str, "os.PathLike[str]", Document]
 CHUNK_CHARS = 64_000
 #: chunks in flight per worker: enough to keep it busy, few enough to bound memory
 WINDOW_PER_JOB = 3
+
+
+# --- what one classified paragraph looks like as a record ------------------------
+
+def paragraph_record(report: Report, p: Paragraph, *, reasons: bool = True, digits: int | None = 4) -> dict[str, Any]:
+    """A classified paragraph as a flat record: a line of ``govreport-nlp classify``, and (a subset of
+    its fields) an entry of ``classify_dataset``'s ``paragraphs``. ``label`` is ``None`` when abstained;
+    scores are rounded to ``digits`` places (``None``: as computed)."""
+    pred = p.prediction
+    if pred is None:
+        raise GovReportError(f"paragraph {p.index} of {report.id} has not been classified.")
+
+    def r(x: float | None) -> float | None:
+        return x if x is None or digits is None else round(x, digits)
+
+    rec: dict[str, Any] = {
+        "doc": report.id, "index": p.index, "start": p.start, "end": p.end, "text": p.text,
+        "label": None if pred.abstained else pred.label, "score": r(pred.score), "function": pred.function,
+        "function_score": r(pred.function_score), "topics": list(pred.topics),
+        "heading": p.headings[-1] if p.headings else None, "role": p.role, "kind": p.kind,
+        "alternatives": [[lab, r(sc)] for lab, sc in pred.alternatives],
+    }
+    if reasons:
+        rec["reasons"] = list(pred.reasons)
+    return rec
 
 
 # --- the work on one input, the same in this process or a worker --------------
@@ -262,6 +287,10 @@ def _result(p: _Merged | list[Any]) -> list[Any]:
 
 # --- Hugging Face datasets -----------------------------------------------------------
 
+# the fields of paragraph_record a dataset's `paragraphs` column keeps (its Arrow schema is fixed below)
+_DATASET_FIELDS = ("index", "start", "end", "kind", "role", "text", "label", "score", "function", "topics")
+
+
 class _DatasetClassifier:
     """The function ``classify_dataset`` maps: picklable (a model path, not the model), loading the
     model once per process on first use."""
@@ -292,11 +321,8 @@ class _DatasetClassifier:
         for i, text in enumerate(texts):
             report = model.classify_report(Document(id=str(i), text=str(text or "")), threshold=self.threshold,
                                            reasons=self.reasons)
-            out.append([{"index": p.index, "start": p.start, "end": p.end, "kind": p.kind, "role": p.role,
-                         "text": p.text, "label": None if p.prediction.abstained else p.prediction.label,
-                         "score": p.prediction.score, "function": p.prediction.function,
-                         "topics": list(p.prediction.topics)}
-                        for p in report.paragraphs if p.prediction is not None])
+            records = (paragraph_record(report, p, reasons=False, digits=None) for p in report.paragraphs)
+            out.append([{k: rec[k] for k in _DATASET_FIELDS} for rec in records])
         return {"paragraphs": out}
 
 

@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterator, NoReturn, Sequence, TextIO
 
 from . import __version__
 from .document import Report
+from .batch import paragraph_record
 from .errors import GovReportError
 from .reading import Document, Failure, iter_documents
 from .segmentation import available_segmenters, get_segmenter
@@ -160,15 +161,7 @@ def format_classified(report: Report, fmt: str = "jsonl", min_chars: int = 0, re
             lines.append(f"{_clip(report.id, 14):<14}{p.index:>4}  {label or '(abstain)':<14}{pred.score:>6.2f}  "
                          f"{pred.function or '':<12}{_clip(','.join(pred.topics), 24):<24}{_clip(p.text, 50)}\n")
             continue
-        rec = {"doc": report.id, "index": p.index, "start": p.start, "end": p.end, "text": p.text,
-               "label": label, "score": round(pred.score, 4), "function": pred.function,
-               "function_score": None if pred.function_score is None else round(pred.function_score, 4),
-               "topics": list(pred.topics), "heading": p.headings[-1] if p.headings else None,
-               "role": p.role, "kind": p.kind,
-               "alternatives": [[lab, round(sc, 4)] for lab, sc in pred.alternatives]}
-        if reasons:
-            rec["reasons"] = list(pred.reasons)
-        lines.append(json.dumps(rec, ensure_ascii=False) + "\n")
+        lines.append(json.dumps(paragraph_record(report, p, reasons=bool(reasons)), ensure_ascii=False) + "\n")
     return "".join(lines)
 
 
