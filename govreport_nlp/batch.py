@@ -207,7 +207,7 @@ def classify_many(inputs: Iterable[Input], model: Any = None, *, n_jobs: int = 1
         m = load_model(model)  # in this process too: a bad model fails here, before any worker starts
     jobs = (os.cpu_count() or 1) if n_jobs == -1 else int(n_jobs)
     if jobs < 1:
-        raise GovReportError(f"n_jobs must be a positive number of processes or -1, not {n_jobs}.")
+        raise GovReportError(f"n_jobs (--jobs) must be a positive number of processes or -1, not {n_jobs}.")
     options = {"threshold": threshold, "reasons": reasons}
     method = start_method or _start_method()  # before any progress-bar thread exists
     show = sys.stderr.isatty() if progress is None else bool(progress)
