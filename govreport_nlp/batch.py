@@ -115,13 +115,16 @@ def _work(chunk: list[Source | Document]) -> list[Any]:
 
 # --- inputs ------------------------------------------------------------------
 
-def _items(inputs: Iterable[Input], input_format: str, encoding: str | None) -> Iterator[Source | Document | Failure]:
-    """Documents as they are; paths become unread sources (folders walked, JSONL split into lines)."""
+def _items(inputs: Iterable[Input], input_format: str, encoding: str | None,
+           split_large: bool = True) -> Iterator[Source | Document | Failure]:
+    """Documents as they are; paths become unread sources (folders walked, JSONL split into lines,
+    large files into parts)."""
     paths: list[str] = []
     for x in inputs:
         if isinstance(x, (Document, Source)):
             if paths:
-                yield from iter_sources(paths, input_format=input_format, encoding=encoding, expand_dirs=True)
+                yield from iter_sources(paths, input_format=input_format, encoding=encoding, expand_dirs=True,
+                                      split_large=split_large)
                 paths = []
             yield x
         elif isinstance(x, (str, os.PathLike)):
@@ -129,15 +132,16 @@ def _items(inputs: Iterable[Input], input_format: str, encoding: str | None) -> 
         else:
             yield Failure(repr(x)[:60], f"cannot classify a {type(x).__name__}; pass paths or Documents.")
     if paths:
-        yield from iter_sources(paths, input_format=input_format, encoding=encoding, expand_dirs=True)
+        yield from iter_sources(paths, input_format=input_format, encoding=encoding, expand_dirs=True,
+                                      split_large=split_large)
 
 
 def count_sources(inputs: Sequence[Input], input_format: str = "auto") -> int | None:
-    """How many documents ``inputs`` hold (JSONL lines counted, folders walked), or ``None`` if that
-    cannot be known without consuming them (standard input). Reads no report."""
+    """How many documents ``inputs`` hold (JSONL lines counted, folders walked, the parts of large
+    files), or ``None`` if that cannot be known without consuming them (standard input). Reads no report."""
     if any(not isinstance(x, Document) and str(x) == "-" for x in inputs):
         return None
-    return sum(1 for _ in _items(inputs, input_format, None))
+    return sum(1 for _ in _items(inputs, input_format, None, split_large=False))
 
 
 def _chunks(items: Iterator[Source | Document | Failure]) -> Iterator[list[Source | Document | Failure]]:

@@ -35,6 +35,7 @@ __all__ = [
     "load_document",
     "Source",
     "iter_documents",
+    "iter_file_parts",
     "iter_jsonl",
     "iter_jsonl_sources",
     "iter_sources",
@@ -43,8 +44,12 @@ __all__ = [
 
 logger = logging.getLogger("govreport_nlp")
 
-#: Files larger than this are refused (a report is ~10-100 kB of text).
-MAX_FILE_BYTES = 512 * 1024 * 1024
+#: :func:`read_document` refuses files larger than this (a report is ~10 kB to 1 MB of text).
+MAX_FILE_BYTES = 64 * 2**20
+#: :func:`iter_sources` (and so batches and the command line) reads files larger than this in
+#: parts of :data:`PART_BYTES`, so that memory stays bounded whatever the file's size.
+LARGE_FILE_BYTES = 8 * 2**20
+PART_BYTES = 2 * 2**20
 
 _SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
     (b"%PDF", "a PDF document", "extract its text first (e.g. pdftotext) and pass the .txt"),
@@ -303,8 +308,9 @@ def load_document(source: str | os.PathLike[str] | bytes | Document, *, id: str 
     """Turn whatever a user hands over into a :class:`Document`.
 
     ``source`` may be a Document (returned as is), raw bytes, a path, or report
-    text. A ``str`` is taken as a path when it names an existing file and has no
-    line break; otherwise it is the report text itself. ``meta`` is added to the
+    text. A one-line ``str`` is taken as a path when it names an existing file or
+    folder or ends in a file suffix (``.txt``, ``.html``...), so a mistyped file
+    name is an error, not a one-line report; otherwise it is the report text itself. ``meta`` is added to the
     document's metadata; ``id`` overrides its id.
     """
     if isinstance(source, Document):
@@ -312,8 +318,11 @@ def load_document(source: str | os.PathLike[str] | bytes | Document, *, id: str 
     elif isinstance(source, bytes):
         doc = document_from_bytes(source, id=id or "doc", format=format, encoding=encoding)
     elif isinstance(source, os.PathLike) or (
-        isinstance(source, str) and "\n" not in source and len(source) < 4096 and _is_file(source)
+        isinstance(source, str) and "\n" not in source and len(source) < 4096
+        and (_is_file(source) or _looks_like_path(source))
     ):
+        # a string that names a file is read; one that only looks like a path (a typo, a folder)
+        # gets read_document's "no such file"/"is a directory" error instead of being parsed as text
         doc = read_document(source, encoding=encoding, format=format, id=id)
     elif isinstance(source, str):
         doc = document_from_text(source, id=id or "doc", format=format)
@@ -324,6 +333,20 @@ def load_document(source: str | os.PathLike[str] | bytes | Document, *, id: str 
     if id is not None:
         doc.id = id
     return doc
+
+
+_PATHLIKE = re.compile(r"\.(?:txt|text|html?|shtml|xhtml|jsonl|ndjson|json|md|csv|pdf|docx?|wps)$", re.I)
+
+
+def _looks_like_path(s: str) -> bool:
+    """A one-line string that is meant as a file name: a report suffix, or an existing folder."""
+    s = s.strip()
+    if not s or len(s) > 1024:
+        return False
+    try:
+        return bool(_PATHLIKE.search(s)) or os.path.isdir(s)
+    except (OSError, ValueError):
+        return False
 
 
 def _is_file(s: str) -> bool:
@@ -364,7 +387,9 @@ def read_document(path: str | os.PathLike[str], *, encoding: str | None = None, 
             raise InputError(f"{name}: is a directory, not a file; pass the files inside it.")
         size = p.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise InputError(f"{name}: {size / 2**20:.0f} MiB is larger than the {MAX_FILE_BYTES // 2**20} MiB limit; split it first.")
+            raise InputError(f"{name}: {size / 2**20:.0f} MiB is more than a report can be (limit "
+                             f"{MAX_FILE_BYTES // 2**20} MiB); iter_documents, classify_many and the command "
+                             "line read such files in parts.")
         data = p.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{name}: no such file.") from None
@@ -408,9 +433,10 @@ class Source:
     """
 
     name: str
-    """The file path, ``path:line`` for a JSONL record, or ``<stdin>``."""
+    """The file path, ``path:line`` for a JSONL record, ``<stdin>``, or ``path (part k of n)``."""
     kind: str = "file"
-    """``file``, ``record`` (a raw JSONL line in ``data``) or ``bytes`` (content in ``data``)."""
+    """``file``, ``record`` (a raw JSONL line in ``data``), ``bytes`` (content in ``data``) or ``part``
+    (decoded text of a part of a large file in ``data``)."""
     data: str | bytes | None = None
     format: str = "auto"
     encoding: str | None = None
@@ -419,11 +445,24 @@ class Source:
     first_line: bool = False
     size: int = 0
     """Bytes or characters to read, when known (for batching and progress)."""
+    id: str | None = None
+    part: tuple[int, int, int] | None = None
+    """For a part of a large file: (part number from 1, number of parts, offset of its first character)."""
+    warning: str | None = None
 
     def load(self) -> Document:
         """Read, decode and wrap the input."""
         if self.kind == "file":
             return read_document(self.name, encoding=self.encoding, format=self.format)
+        if self.kind == "part":
+            doc = document_from_text(self.data if isinstance(self.data, str) else "", id=self.id or self.name,
+                                     format=self.format, source=self.name)
+            if self.part is not None:
+                doc.meta.update(part=self.part[0], parts=self.part[1], char_offset=self.part[2])
+            doc.encoding = self.encoding
+            if self.warning:
+                doc.warnings.insert(0, self.warning)
+            return doc
         if self.kind == "bytes":
             return document_from_bytes(self.data if isinstance(self.data, bytes) else b"", id="stdin",
                                        source=self.name, format=self.format, encoding=self.encoding)
@@ -483,6 +522,98 @@ def iter_jsonl(path: str | os.PathLike[str], *, text_field: str = "text", id_fie
             yield Failure(src.name, str(exc))
 
 
+def _detect_encoding(sample: bytes, name: str, more: bool) -> str:
+    """The codec of a file from its first bytes; ``more``: the sample may end inside a character."""
+    last: InputError | None = None
+    for cut in range(4 if more else 1):  # a multi-byte character is at most 4 bytes
+        try:
+            return decode_bytes(sample[: len(sample) - cut], name=name)[1]
+        except BinaryInputError:
+            raise
+        except InputError as exc:
+            last = exc
+    assert last is not None
+    raise last
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**20:.0f} MiB" if n >= 2**20 else f"{n / 2**10:.0f} KiB"
+
+
+def iter_file_parts(path: str | os.PathLike[str], *, encoding: str | None = None, format: str = "auto",
+                    part_bytes: int | None = None) -> Iterator[Source]:
+    """A large file as :class:`Source` parts of about ``part_bytes`` (default :data:`PART_BYTES`) each, read one at a time.
+
+    Each part ends at a line break (or, in a file without line breaks, a sentence
+    end) and becomes its own document, with id ``stem#k`` and the part number,
+    count and character offset in its ``meta``; structure (sections, headings)
+    starts afresh in each part. The encoding is detected from the start of the
+    file; bytes later in the file that do not decode are replaced (U+FFFD) and
+    counted in a warning rather than losing the rest of the file. There are
+    always ``ceil(size / part_bytes)`` parts (the size when the file was opened).
+
+    Raises
+    ------
+    InputError
+        The file cannot be opened, or is binary or undecodable from its start.
+    """
+    import codecs
+    import math
+
+    part_bytes = part_bytes or PART_BYTES
+    name = str(path)
+    p = Path(path)
+    try:
+        fh = open(p, "rb")  # noqa: SIM115 - closed below
+        size = os.fstat(fh.fileno()).st_size
+    except FileNotFoundError:
+        raise InputError(f"{name}: no such file.") from None
+    except IsADirectoryError:
+        raise InputError(f"{name}: is a directory, not a file; pass the files inside it.") from None
+    except OSError as exc:
+        raise InputError(f"{name}: cannot be read ({exc.strerror or exc}).") from None
+    with fh:
+        n = max(1, math.ceil(size / part_bytes))
+        fmt = "html" if format == "auto" and p.suffix.lower() in _HTML_SUFFIXES else format
+
+        def read() -> bytes:
+            try:
+                return fh.read(part_bytes)
+            except OSError as exc:  # e.g. a network drive gone mid-read
+                raise InputError(f"{name}: cannot be read ({exc.strerror or exc}).") from None
+
+        block = read()
+        sample = block[:1_000_000]
+        codec = encoding or _detect_encoding(sample, name, more=size > len(sample))
+        try:
+            decoder = codecs.getincrementaldecoder(codec)(errors="replace")
+        except LookupError:
+            raise InputError(f"{name}: unknown encoding {codec!r}.") from None
+        carry, offset, k = "", 0, 0
+        while block:
+            k += 1
+            text = decoder.decode(block)
+            nxt = read()
+            if not nxt:
+                text += decoder.decode(b"", final=True)
+            if k == 1:
+                text = text.lstrip("\ufeff")
+            bad = text.count("\ufffd")
+            text = carry + text
+            cut = len(text)
+            if nxt:  # end this part at the last line break, else the last sentence end, else here
+                cut = text.rfind("\n") + 1 or text.rfind("。") + 1 or len(text)
+            part, carry = text[:cut], text[cut:]
+            note = (f"{name}: {_size(size)}, read in {n} parts of about {_size(part_bytes)}; "
+                    "sections and headings restart in each part")
+            if bad:
+                note += f"; {bad} undecodable byte sequence(s) replaced with U+FFFD"
+            yield Source(f"{name} (part {k} of {n})", "part", part, format=fmt, encoding=codec, size=len(part),
+                         id=f"{p.stem}#{k}", part=(k, n, offset), warning=note)
+            offset += len(part)
+            block = nxt
+
+
 def _expand(path: str) -> Iterator[str]:
     p = Path(path)
     if p.is_dir():
@@ -494,12 +625,16 @@ def _expand(path: str) -> Iterator[str]:
 
 
 def iter_sources(inputs: Iterable[str | os.PathLike[str]], *, input_format: str = "auto",
-                 encoding: str | None = None, expand_dirs: bool = False) -> Iterator[Source | Failure]:
+                 encoding: str | None = None, expand_dirs: bool = False,
+                 split_large: bool = True) -> Iterator[Source | Failure]:
     """The inputs of a batch as unread :class:`Source` objects (see :func:`iter_documents`).
 
     Only what must happen in order is done here (walking folders, splitting
-    JSONL files into lines, reading standard input); decoding is left to
-    :meth:`Source.load`, which worker processes can run.
+    JSONL files into lines, reading standard input, cutting files larger than
+    :data:`LARGE_FILE_BYTES` into parts with :func:`iter_file_parts`); decoding
+    of ordinary files is left to :meth:`Source.load`, which worker processes can
+    run. ``split_large=False`` yields unreadable placeholders instead of parts
+    (one per part), for counting without reading.
     """
     import sys
 
@@ -521,6 +656,13 @@ def iter_sources(inputs: Iterable[str | os.PathLike[str]], *, input_format: str 
                         size = os.path.getsize(path)
                     except OSError:
                         size = 0  # reported by load(), where the other errors are
+                    if size > LARGE_FILE_BYTES and not os.path.isdir(path):
+                        if split_large:
+                            yield from iter_file_parts(path, encoding=encoding, format=fmt)
+                        else:  # counting: as many placeholders as there will be parts
+                            for k in range(-(-size // PART_BYTES)):
+                                yield Source(f"{path} (part {k + 1})", "part", size=PART_BYTES)
+                        continue
                     yield Source(path, "file", format=fmt, encoding=encoding, size=size)
             except InputError as exc:
                 yield Failure(path, str(exc))
