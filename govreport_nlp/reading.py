@@ -223,10 +223,15 @@ def decode_bytes(data: bytes, *, name: str = "<bytes>", encoding: str | None = N
         raise BinaryInputError(f"{name}: contains NUL bytes, so it is a binary file, not text; pass a text or HTML file.")
     try:
         text = data.decode("utf-8")
-        if _control_ratio(text) < 0.05:
-            return text, "utf-8"
     except UnicodeDecodeError:
         pass
+    else:
+        # valid UTF-8 is never re-read in another codec (which would only garble it); full of
+        # control characters, it is a binary file
+        if _control_ratio(text) < 0.05:
+            return text, "utf-8"
+        raise BinaryInputError(f"{name}: mostly control characters, so it is a binary file, not text; "
+                               "pass a text or HTML file.")
     try:
         text = data.decode("gb18030")
         # Big5 and other legacy bytes often "decode" as GB18030 too, into private-use

@@ -8,14 +8,56 @@ somewhere else. Nothing from the corpus is copied into this repository.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# property tests (tests/test_properties.py): no per-example deadline (the first call may build a
+# dictionary); derandomized under CI so a run is repeatable; HYPOTHESIS_PROFILE=deep hunts longer.
+# The only function-scoped fixture they see is _private_cache below, which sets an env var.
+_quiet = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+settings.register_profile("dev", deadline=None, max_examples=100, suppress_health_check=_quiet)
+settings.register_profile("ci", deadline=None, max_examples=150, derandomize=True, suppress_health_check=_quiet,
+                          print_blob=True)
+settings.register_profile("deep", deadline=None, max_examples=3000, suppress_health_check=_quiet)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Networking is off for the whole run, in this process and in every Python process it starts
+# (tests/_offline/sitecustomize.py); attempts are logged and fail the session at its end.
+_OFFLINE = Path(__file__).resolve().parent / "_offline"
+os.environ["GOVREPORT_OFFLINE"] = "1"
+os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(_OFFLINE), os.environ.get("PYTHONPATH")) if p)
+if "GOVREPORT_NETLOG" not in os.environ:
+    import tempfile
+
+    os.environ["GOVREPORT_NETLOG"] = os.path.join(tempfile.mkdtemp(prefix="govreport-netlog-"), "attempts.log")
+# this process started before PYTHONPATH was set: install the guard here by hand
+_spec = importlib.util.spec_from_file_location("_govreport_offline", _OFFLINE / "sitecustomize.py")
+assert _spec is not None and _spec.loader is not None
+_spec.loader.exec_module(importlib.util.module_from_spec(_spec))
+
+
+def network_attempts() -> str:
+    """What any process of this test run tried to reach outside this machine (empty: nothing)."""
+    try:
+        return Path(os.environ["GOVREPORT_NETLOG"]).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    attempts = network_attempts()
+    if attempts:
+        sys.stderr.write("\nnetwork access was attempted during the tests (it must not be):\n" + attempts)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 CORPUS = Path(os.environ.get("GOVREPORT_CORPUS", ROOT.parent / "shared" / "corpus"))
 REQUIRE_CORPUS = os.environ.get("GOVREPORT_REQUIRE_CORPUS") == "1"
 EXAMPLE = ROOT / "examples" / "qinghe_county_2024.txt"

@@ -141,6 +141,61 @@ def test_pickled_arrays_are_not_loaded(tmp_path: Path) -> None:
         load_model(d)
 
 
+class _Payload:
+    """Unpickling this runs code: it writes a marker file."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple:
+        return (Path.write_text, (self.marker, "code ran on load"))
+
+
+def test_a_model_that_would_run_code_on_load_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    marker = tmp_path / "pwned"
+    d = _copy(tmp_path)
+    with np.load(d / "weights.npz", allow_pickle=False) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    arrays["function/content_coef"] = np.array([_Payload(marker)], dtype=object)  # stored as a pickle
+    np.savez(d / "weights.npz", **arrays)
+    with pytest.raises(gr.ModelError):
+        load_model(d)
+    # the same through the command line: one sentence, status 2, and the payload never ran
+    from govreport_nlp.cli import main
+
+    assert main(["classify", "--model", str(d), "--format", "table", "-"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(d) in err
+    # a pickle dropped where a model should be is not a model, and is never opened
+    evil = tmp_path / "evil"
+    evil.mkdir()
+    import pickle
+
+    (evil / "model.joblib").write_bytes(pickle.dumps(_Payload(marker)))
+    with pytest.raises(gr.ModelError):
+        load_model(evil)
+    assert not marker.exists()
+
+
 def test_missing_model_directory(tmp_path: Path) -> None:
     with pytest.raises(gr.ModelNotAvailableError):
         load_model(tmp_path / "nothing-here")
+
+
+def test_threads_give_the_same_results_as_one_thread(model: Model, seeds: list[dict]) -> None:
+    """Several threads classifying at once (a web service, a notebook's thread pool) share one model."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from govreport_nlp.reading import document_from_record
+
+    docs = [document_from_record(d) for d in seeds] * 3
+    fresh = load_model()  # nothing built yet: threads race to build the lookup tables and dictionaries
+
+    def run(m: Model, i: int) -> list[tuple[str, float, tuple[str, ...]]]:
+        report = m.classify_report(docs[i])
+        return [(p.prediction.label, p.prediction.score, p.prediction.reasons) for p in report.paragraphs]
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        threaded = list(pool.map(lambda i: run(fresh, i), range(len(docs))))
+    serial = [run(model, i) for i in range(len(docs))]
+    assert threaded == serial
