@@ -57,7 +57,15 @@ _LAZY = {
     "summarize": "weak",
     "train": "training",
     "train_recipe": "training",
+    "evaluate": "evaluation",
+    "evaluate_data": "evaluation",
     "evaluate_recipe": "evaluation",
+    "format_report": "evaluation",
+    "label_counts": "summary",
+    "label_shares": "summary",
+    "paragraph_table": "summary",
+    "plot_label_shares": "plots",
+    "plot_confusion_matrix": "plots",
     "classify_dataset": "batch",
     "classify_many": "batch",
 }
@@ -66,7 +74,9 @@ if TYPE_CHECKING:
     from .batch import classify_dataset, classify_many
     from .classifier import ParagraphClassifier
     from .data import LabelledData, from_hf, read_labelled_jsonl, to_hf
-    from .evaluation import evaluate_recipe
+    from .evaluation import evaluate, evaluate_data, evaluate_recipe, format_report
+    from .plots import plot_confusion_matrix, plot_label_shares
+    from .summary import label_counts, label_shares, paragraph_table
     from .features import ParagraphFeatures
     from .model import Model, load_model
     from .training import train, train_recipe
@@ -75,7 +85,7 @@ if TYPE_CHECKING:
 
 # the lazily loaded modules themselves, as `gr.model` etc. (importing one binds it here too)
 _SUBMODULES = frozenset({"batch", "classifier", "data", "display", "evaluation", "features", "model",
-                         "persistence", "training", "weak"})
+                         "persistence", "plots", "summary", "training", "weak"})
 
 
 def __getattr__(name: str) -> Any:
@@ -151,7 +161,16 @@ __all__ = [
     "summarize",
     "train",
     "train_recipe",
+    "evaluate",
+    "evaluate_data",
     "evaluate_recipe",
+    "format_report",
+    # corpus summaries and charts (charts need the `plots` extra)
+    "label_counts",
+    "label_shares",
+    "paragraph_table",
+    "plot_label_shares",
+    "plot_confusion_matrix",
     # errors
     "GovReportError",
     "InputError",

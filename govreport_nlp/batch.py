@@ -203,7 +203,7 @@ def classify_many(inputs: Iterable[Input], model: Any = None, *, n_jobs: int = 1
         A :class:`~govreport_nlp.reading.Failure` for each input that could not be
         read or classified; the others go on.
     """
-    from .model import Model, load_model
+    from .model import Model, _check_threshold, load_model
 
     if isinstance(model, Model):
         m = model
@@ -212,6 +212,7 @@ def classify_many(inputs: Iterable[Input], model: Any = None, *, n_jobs: int = 1
     jobs = (os.cpu_count() or 1) if n_jobs == -1 else int(n_jobs)
     if jobs < 1:
         raise GovReportError(f"n_jobs (--jobs) must be a positive number of processes or -1, not {n_jobs}.")
+    _check_threshold(threshold)  # a usage error: once, before any input is read
     options = {"threshold": threshold, "reasons": reasons}
     method = start_method or _start_method()  # before any progress-bar thread exists
     show = sys.stderr.isatty() if progress is None else bool(progress)

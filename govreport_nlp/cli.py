@@ -126,7 +126,7 @@ def cmd_segment(args: argparse.Namespace, failures: list[Failure]) -> None:
         params["allow_download"] = args.allow_download
     if args.user_words:
         params["user_words"] = [w for w in args.user_words.split(",") if w]
-    seg = get_segmenter(args.segmenter, **params)
+    seg = get_segmenter(args.segmenter, **params).load()  # a missing model fails before any input is read
     for doc in _documents(args, failures):
         if args.format == "jsonl":
             report = parse_document(doc)
@@ -365,6 +365,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+    except OSError as exc:  # the machine's, not the input's: output disk full, --out not writable...
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"govreport-nlp: error: {exc.strerror or exc}{where}; check the output path and free space.",
+              file=sys.stderr)
+        return EXIT_INPUT
     except KeyboardInterrupt:
         return 130
     if failures:

@@ -35,9 +35,10 @@ from .features import content_only, lexicon
 from .labels import LabelSet, derive_label, get_label_set
 from .model import Model
 from .segmentation import get_segmenter
-from .training import fit_heads, get_recipe, recipe_data, train
+from .training import _as_data, fit_heads, get_recipe, recipe_data, train
 
-__all__ = ["cross_validate", "evaluate_recipe", "format_report", "keyword_rules", "scores"]
+__all__ = ["cross_validate", "evaluate", "evaluate_data", "evaluate_recipe", "format_report", "keyword_rules",
+           "scores"]
 
 
 def scores(y_true: Sequence[str | None], y_pred: Sequence[str | None], labels: Sequence[str],
@@ -187,6 +188,56 @@ def evaluate_data(data: LabelledData, *, label_set: LabelSet | None = None, reci
     out = cross_validate(data, fit, axis="label", label_set=ls, folds=folds, baselines=baselines, progress=progress)
     out["recipe"] = "custom"
     return out
+
+
+def evaluate(data: Any = None, *, recipe: str | Mapping[str, Any] | None = None, corpus: Any = None,
+             label_set: LabelSet | str | Sequence[str] | None = None, reports: Any = None, label_field: str = "label",
+             folds: int | None = None, baselines: bool = True,
+             progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Cross-validate, grouped by document: your labelled paragraphs, or a recorded recipe.
+
+    Parameters
+    ----------
+    data : optional
+        Anything :func:`~govreport_nlp.train` takes (LabelledData, a JSONL path, a
+        ``datasets.Dataset``, ``(texts, labels)``). Omitted: the ``recipe`` (default
+        ``"default"``) is evaluated on its gold documents from ``corpus``.
+    recipe : name, path or dict, optional
+        With ``data``: the classifier and feature parameters to train with.
+    label_set : optional
+        The labels of ``data`` (default: those seen).
+    folds : int, optional
+        Folds of whole documents (default: 5 for ``data``, one document at a time for a recipe).
+
+    Returns
+    -------
+    dict
+        ``model`` (accuracy, macro-F1, per-class scores, ``labels`` and
+        ``confusion``, ECE), ``model_without_context``, ``baselines``, fold and
+        data counts; :func:`format_report` prints it and
+        :func:`~govreport_nlp.plots.plot_confusion_matrix` draws it.
+
+    Examples
+    --------
+    >>> texts = ["全年办理行政复议案件十二件。", "下一步将持续深化诉源治理。"] * 6
+    >>> labels = ["done", "todo"] * 6
+    >>> groups = [f"doc{i // 4}" for i in range(12)]
+    >>> from govreport_nlp.data import LabelledData
+    >>> result = evaluate(LabelledData.from_texts(texts, labels, groups=groups), folds=3, baselines=False)
+    >>> result["model"]["labels"], result["folds"]
+    (['done', 'todo'], 3)
+    """
+    if data is None:
+        return evaluate_recipe(recipe or "default", corpus, folds=folds, baselines=baselines, progress=progress)
+    d = _as_data(data, reports, label_field)
+    ls: LabelSet | None
+    if label_set is None:
+        ls = None
+    elif isinstance(label_set, (LabelSet, str)):
+        ls = get_label_set(label_set)
+    else:
+        ls = LabelSet("custom", tuple(str(x) for x in label_set))
+    return evaluate_data(d, label_set=ls, recipe=recipe, folds=folds, baselines=baselines, progress=progress)
 
 
 def format_report(result: Mapping[str, Any]) -> str:

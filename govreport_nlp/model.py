@@ -59,6 +59,12 @@ def register_derivation(name: str, axes: tuple[str, ...], rule: Callable[[str, S
 register_derivation("default", ("function", "topic"), derive_label, DEFAULT)
 
 
+def _check_threshold(t: float | None) -> float | None:
+    if t is not None and not 0.0 <= t <= 1.0:
+        raise GovReportError(f"the threshold (--threshold) is a confidence between 0 and 1, not {t}.")
+    return t
+
+
 class Model:
     """Paragraph classifier heads plus the label they give.
 
@@ -95,8 +101,7 @@ class Model:
                 raise ModelError(f"derivation {derive!r} needs heads {', '.join(missing)}.")
         elif "label" not in self.heads:
             raise ModelError("a model without a derivation needs a 'label' head.")
-        if threshold is not None and not 0.0 <= threshold <= 1.0:
-            raise ModelError(f"threshold must be between 0 and 1, not {threshold}.")
+        _check_threshold(threshold)
 
     def __repr__(self) -> str:
         return (f"Model(labels={list(self.label_set.labels)}, heads={list(self.heads)}, derive={self.derive!r}, "
@@ -145,7 +150,7 @@ class Model:
     def predict(self, X: Iterable[Any], threshold: float | None = None) -> list[str | None]:
         """The label of each paragraph; ``None`` where the confidence is under the threshold."""
         p = self.predict_proba(X)
-        t = self.threshold if threshold is None else threshold
+        t = self.threshold if threshold is None else _check_threshold(threshold)
         labels = self.label_set.labels
         return [labels[int(np.argmax(r))] if t is None or r.max() >= t else None for r in p]
 
@@ -156,7 +161,7 @@ class Model:
             return []
         analyses = self._analyze(inputs)
         proba = self._proba(analyses)
-        t = self.threshold if threshold is None else threshold
+        t = self.threshold if threshold is None else _check_threshold(threshold)
         labels = self.label_set.labels
         axis_p = {a: _softmax(analyses[a]["scores"]) for a in self.heads}
         why: dict[str, list[list[tuple[str, float]]]] = {a: h.explain_many(inputs, top=reasons, analysis=analyses[a]) if reasons else [[]] * len(inputs)
@@ -244,9 +249,11 @@ class Model:
 
     # --- persistence -------------------------------------------------------
     def save(self, path: str | os.PathLike[str], card: str | None = None) -> Path:
-        """Save to directory ``path`` (created; existing model files are replaced)."""
+        """Save to directory ``path`` (created; existing model files are replaced).
+
+        Raises :class:`~govreport_nlp.ModelError` if the directory cannot be written.
+        """
         out = Path(path)
-        out.mkdir(parents=True, exist_ok=True)
         arrays: dict[str, np.ndarray] = {}
         heads = {}
         for axis, head in self.heads.items():
@@ -266,16 +273,21 @@ class Model:
             "heads": heads,
             "info": self.info,
         }
-        # write beside, then rename: a crash never leaves half a model behind
-        with tempfile.NamedTemporaryFile("wb", dir=out, suffix=".npz", delete=False) as fh:
-            np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]
-        os.chmod(fh.name, 0o644)  # temporary files are private; a model is meant to be shared
-        os.replace(fh.name, out / "weights.npz")
-        tmp = out / "model.json.tmp"
-        tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
-        os.replace(tmp, out / "model.json")
-        if card is not None:
-            (out / "MODEL_CARD.md").write_text(card, encoding="utf-8")
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            # write beside, then rename: a crash never leaves half a model behind
+            with tempfile.NamedTemporaryFile("wb", dir=out, suffix=".npz", delete=False) as fh:
+                np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]
+            os.chmod(fh.name, 0o644)  # temporary files are private; a model is meant to be shared
+            os.replace(fh.name, out / "weights.npz")
+            tmp = out / "model.json.tmp"
+            tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+            os.replace(tmp, out / "model.json")
+            if card is not None:
+                (out / "MODEL_CARD.md").write_text(card, encoding="utf-8")
+        except OSError as exc:
+            raise ModelError(f"{out}: cannot save the model here ({exc.strerror or exc}); "
+                             "choose a writable directory with free space.") from None
         self.path = out.resolve()
         return out
 

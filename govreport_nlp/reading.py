@@ -28,6 +28,7 @@ from .htmltext import HtmlText, html_to_text, looks_like_html
 __all__ = [
     "Document",
     "Failure",
+    "check_encoding",
     "decode_bytes",
     "document_from_bytes",
     "document_from_record",
@@ -166,6 +167,23 @@ def _cjk_ratio(text: str) -> float:
     return cjk / max(1, letters)
 
 
+def check_encoding(encoding: str) -> str:
+    """The codec's canonical name; :class:`~govreport_nlp.DecodingError` if Python knows no such codec.
+
+    Examples
+    --------
+    >>> check_encoding("GBK")
+    'gbk'
+    """
+    import codecs
+
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        raise DecodingError(f"unknown encoding {encoding!r}; give a codec name such as gb18030, big5 or "
+                            "utf-16, or none to detect it.") from None
+
+
 def decode_bytes(data: bytes, *, name: str = "<bytes>", encoding: str | None = None) -> tuple[str, str]:
     """Decode report bytes, detecting the encoding.
 
@@ -200,7 +218,10 @@ def decode_bytes(data: bytes, *, name: str = "<bytes>", encoding: str | None = N
     if encoding:
         try:
             return data.decode(encoding), encoding
-        except (UnicodeDecodeError, LookupError) as exc:
+        except LookupError:
+            check_encoding(encoding)  # raises the one-sentence error
+            raise
+        except UnicodeDecodeError as exc:
             raise DecodingError(f"{name}: cannot be decoded as {encoding} ({exc.__class__.__name__}); "
                                 "omit the encoding to detect it automatically.") from None
     for bom, codec in _BOMS:
@@ -645,6 +666,8 @@ def iter_sources(inputs: Iterable[str | os.PathLike[str]], *, input_format: str 
 
     if input_format not in ("auto", "text", "html", "jsonl"):
         raise InputError(f"unknown input format {input_format!r}; use auto, text, html or jsonl.")
+    if encoding:
+        check_encoding(encoding)  # a usage error: once for the batch, not once per file
     fmt = "auto" if input_format == "jsonl" else input_format
     for item in inputs:
         paths = list(_expand(str(item))) if expand_dirs else [str(item)]

@@ -142,6 +142,12 @@ class Segmenter(ABC):
     def _cut(self, text: str) -> Iterable[str]:
         """Backend segmentation of one text."""
 
+    def load(self) -> "Segmenter":
+        """Load the backend's dictionary or model now instead of at the first cut, so that a missing
+        model fails here, before any input is read. Returns the segmenter."""
+        self._cut("法治")
+        return self
+
     def cut(self, text: str) -> list[str]:
         """Words of ``text``, in order, whitespace dropped."""
         if not text:
