@@ -34,7 +34,8 @@ from .errors import (
     ModelError,
     ModelNotAvailableError,
 )
-from .reading import Document, Failure, Source, decode_bytes, iter_documents, iter_jsonl, read_document
+from .reading import (Document, Failure, Source, decode_bytes, document_from_text, iter_documents, iter_jsonl,
+                      read_document)
 from .segmentation import Segmenter, available_segmenters, cut, get_segmenter, register_segmenter
 from .sentences import sentence_spans, split_sentences
 from .structure import parse, parse_document
@@ -124,6 +125,7 @@ __all__ = [
     "parse",
     "parse_document",
     "read_document",
+    "document_from_text",
     "iter_documents",
     "iter_jsonl",
     "decode_bytes",

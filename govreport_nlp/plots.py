@@ -73,8 +73,8 @@ def plot_label_shares(data: Iterable[Report] | Mapping[Any, Mapping[Any, float]]
         Classified reports, or shares already computed by
         :func:`~govreport_nlp.summary.label_shares` (group -> label -> share).
     by, weight, min_chars, labels
-        As in :func:`~govreport_nlp.summary.label_shares` (ignored for a mapping,
-        except ``labels``, which fixes the order and colours of the bars).
+        As in :func:`~govreport_nlp.summary.label_shares`. For a mapping only
+        ``labels`` (the order of the bars) and ``weight`` (the axis title) apply.
     ax : matplotlib Axes, optional
         Where to draw; a new figure if omitted.
     max_groups : int
@@ -102,8 +102,7 @@ def plot_label_shares(data: Iterable[Report] | Mapping[Any, Mapping[Any, float]]
     ax.set_yticks(y, [str(g) for g in groups])
     ax.invert_yaxis()  # first group on top, as in a table
     ax.set_xlim(0, 1)
-    ax.set_xlabel("share of " + ("characters" if weight == "chars" and not isinstance(data, Mapping) else
-                                 "paragraphs"))
+    ax.set_xlabel("share of " + ("characters" if weight == "chars" else "paragraphs"))
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize="small")
     ax.set_title(title or "label shares")
     return ax
