@@ -202,6 +202,13 @@ def classify_many(inputs: Iterable[Input], model: Any = None, *, n_jobs: int = 1
     Report, emit's result, or Failure
         A :class:`~govreport_nlp.reading.Failure` for each input that could not be
         read or classified; the others go on.
+
+    Examples
+    --------
+    >>> for r in classify_many(["examples/qinghe_county_2024.txt", "missing.txt"]):
+    ...     print(type(r).__name__, r.id if hasattr(r, "id") else r.message)
+    Report qinghe_county_2024
+    Failure missing.txt: no such file.
     """
     from .model import Model, _check_threshold, load_model
 

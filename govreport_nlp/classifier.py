@@ -81,6 +81,16 @@ class ParagraphClassifier(ClassifierMixin, BaseEstimator):
     combiner_ : LogisticRegression or None
     n_features_in_ : int
         Width of the content feature matrix.
+
+    Examples
+    --------
+    >>> from govreport_nlp.classifier import ParagraphClassifier
+    >>> texts = ["全年办理行政复议案件十二件。", "下一步将持续深化诉源治理。"] * 4
+    >>> clf = ParagraphClassifier().fit(texts, ["done", "todo"] * 4)
+    >>> clf.predict(["下一步将推进证照分离。"])
+    array(['todo'], dtype=object)
+    >>> clf.classes_
+    array(['done', 'todo'], dtype=object)
     """
 
     def __init__(self, features: ParagraphFeatures | None = None, C: float = 10.0,

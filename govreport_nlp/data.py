@@ -50,7 +50,14 @@ MIN_CHARS = 25
 
 @dataclass
 class LabelledData:
-    """Paragraph inputs with labels per axis, their documents, and label provenance."""
+    """Paragraph inputs with labels per axis, their documents, and label provenance.
+
+    Examples
+    --------
+    >>> data = LabelledData.from_texts(["深化放管服改革。", "持续深化诉源治理。"], ["deregulation", "dispute"])
+    >>> len(data), data.axes, data.labels["label"]
+    (2, ['label'], ['deregulation', 'dispute'])
+    """
 
     inputs: list[dict[str, Any]]
     labels: dict[str, list[str | None]]
@@ -124,6 +131,17 @@ def read_labelled_jsonl(path: str | os.PathLike[str], *, reports: Mapping[str, R
     The ``label_field`` is read as axis ``label``; ``axes`` lists further fields to
     read as label axes (e.g. ``["function", "topics"]``). A list value (like
     ``topics``) is read as its first, primary item; ``topics`` becomes axis ``topic``.
+
+    Examples
+    --------
+    >>> import json, tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "labels.jsonl")
+    >>> rows = [{"text": "全年办理行政复议案件十二件。", "label": "done", "group": "report-a"}, {"text": "下一步将持续深化诉源治理。", "label": "todo", "group": "report-b"}]
+    >>> with open(path, "w", encoding="utf-8") as fh:
+    ...     _ = fh.write("\\n".join(json.dumps(r, ensure_ascii=False) for r in rows))
+    >>> data = read_labelled_jsonl(path)
+    >>> data.labels["label"], data.groups
+    (['done', 'todo'], ['report-a', 'report-b'])
     """
     if reports is not None and not isinstance(reports, Mapping):
         reports = read_reports(reports)
@@ -247,6 +265,14 @@ def from_hf(dataset: Any, *, text_column: str = "text", label_column: str = "lab
     """Labelled paragraphs from a ``datasets.Dataset`` (or a split of a ``DatasetDict``).
 
     ``ClassLabel`` columns are turned back into their names; string labels are taken as they are.
+
+    Examples
+    --------
+    >>> import datasets
+    >>> ds = datasets.Dataset.from_dict({"text": ["深化放管服改革。", "持续深化诉源治理。"], "label": ["deregulation", "dispute"]})
+    >>> data = from_hf(ds)
+    >>> len(data), data.labels["label"]
+    (2, ['deregulation', 'dispute'])
     """
     datasets = _require_datasets()
     if isinstance(dataset, datasets.DatasetDict):
@@ -268,7 +294,16 @@ def from_hf(dataset: Any, *, text_column: str = "text", label_column: str = "lab
 
 
 def to_hf(data: LabelledData, axis: str = "label", label_names: Sequence[str] | None = None) -> Any:
-    """A ``datasets.Dataset`` with ``text``, ``doc`` and a ``ClassLabel`` column ``label`` (labelled rows only)."""
+    """A ``datasets.Dataset`` with ``text``, ``doc`` and a ``ClassLabel`` column ``label`` (labelled rows only).
+
+    Examples
+    --------
+    >>> ds = to_hf(LabelledData.from_texts(["深化放管服改革。"], ["deregulation"]))
+    >>> ds.column_names
+    ['text', 'doc', 'label']
+    >>> ds[0]["label"]
+    0
+    """
     datasets = _require_datasets()
     idx = data.where(axis)
     values = [str(data.labels[axis][i]) for i in idx]

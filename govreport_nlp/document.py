@@ -44,6 +44,13 @@ class Metadata:
 
     ``extra`` keeps any other fields, e.g. ``genre``/``region``/``year`` from a
     JSONL record, or header fields without a dedicated attribute.
+
+    Examples
+    --------
+    >>> import govreport_nlp as gr
+    >>> md = gr.parse("清河县2024年法治政府建设年度报告\\n发布日期：2025-03-18\\n一、工作回顾\\n全年办理复议案件十二件。").metadata
+    >>> md.title, md.date
+    ('清河县2024年法治政府建设年度报告', '2025-03-18')
     """
 
     title: str | None = None
@@ -61,7 +68,15 @@ class Metadata:
 
 @dataclass(frozen=True)
 class Heading:
-    """A heading, standalone on its line or leading the line's body text."""
+    """A heading, standalone on its line or leading the line's body text.
+
+    Examples
+    --------
+    >>> import govreport_nlp as gr
+    >>> h = gr.parse("二、存在的不足\\n执法队伍专业化程度不高。").sections[0].heading
+    >>> h.marker, h.title, h.level
+    ('二、', '存在的不足', 1)
+    """
 
     title: str
     """The heading words without numbering marker or trailing punctuation."""
@@ -84,7 +99,15 @@ class Heading:
 
 @dataclass(frozen=True)
 class Section:
-    """A top-level section of a report and its structural role."""
+    """A top-level section of a report and its structural role.
+
+    Examples
+    --------
+    >>> import govreport_nlp as gr
+    >>> s = gr.parse("三、下一步工作打算\\n持续深化诉源治理。").sections[0]
+    >>> s.role, s.cue
+    ('plans', '下一步')
+    """
 
     index: int
     heading: Heading | None
@@ -107,7 +130,17 @@ class Section:
 
 @dataclass(frozen=True)
 class Prediction:
-    """A classifier's decision for one paragraph."""
+    """A classifier's decision for one paragraph.
+
+    Examples
+    --------
+    >>> import govreport_nlp as gr
+    >>> pred = gr.load_model().predictions(["下一步，我们将继续深化放管服改革，推行证照分离。"])[0]
+    >>> pred.label, pred.function, pred.abstained
+    ('plans', 'plan', False)
+    >>> pred
+    <Prediction plans 0.47 (plan, deregulation)>
+    """
 
     label: str
     score: float
@@ -152,6 +185,15 @@ class Paragraph:
     it has one (``(二)深化"放管服"改革。一是…`` has the title
     ``深化"放管服"改革``); ``items`` are the spans of inline enumerations
     (``一是…二是…``) as offsets into the report text.
+
+    Examples
+    --------
+    >>> import govreport_nlp as gr
+    >>> p = gr.parse("一、工作回顾\\n（一）深化放管服改革。一是推行证照分离；二是压减审批时限。").paragraphs[1]
+    >>> p.kind, p.headings, p.title, p.level
+    ('body', ('工作回顾',), '深化放管服改革', 2)
+    >>> len(p.items)
+    2
     """
 
     index: int
@@ -202,7 +244,19 @@ class Paragraph:
 
 @dataclass
 class Report:
-    """A parsed report: its text, metadata, sections and paragraphs."""
+    """A parsed report: its text, metadata, sections and paragraphs.
+
+    Examples
+    --------
+    >>> import govreport_nlp as gr
+    >>> report = gr.parse("一、工作回顾\\n全年办理行政复议案件十二件。\\n二、下一步打算\\n持续深化诉源治理。")
+    >>> [(p.role, p.text) for p in report.body]
+    [('review', '全年办理行政复议案件十二件。'), ('plans', '持续深化诉源治理。')]
+    >>> [s.role for s in report.sections]
+    ['review', 'plans']
+    >>> report.text[report.body[0].start:report.body[0].end]
+    '全年办理行政复议案件十二件。'
+    """
 
     id: str
     text: str

@@ -159,7 +159,15 @@ def cross_validate(gold: LabelledData, fit: Callable[[LabelledData], Model], *, 
 
 def evaluate_recipe(recipe: str | Mapping[str, Any] = "default", corpus: Any = None, *, folds: int | None = None,
                     baselines: bool = True, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Cross-validate a recipe on its gold documents (one held out at a time by default)."""
+    """Cross-validate a recipe on its gold documents (one held out at a time by default).
+
+    Examples
+    --------
+    >>> import os
+    >>> corpus = os.environ.get("GOVREPORT_CORPUS", "../shared/corpus")
+    >>> result = evaluate_recipe("default", corpus, folds=2, baselines=False)  # doctest: +SKIP
+    >>> sorted(result)  # doctest: +SKIP
+    """
     r = get_recipe(recipe)
     gold, weak = recipe_data(r, corpus)
     derive = r.get("derive")
@@ -178,7 +186,17 @@ def evaluate_recipe(recipe: str | Mapping[str, Any] = "default", corpus: Any = N
 def evaluate_data(data: LabelledData, *, label_set: LabelSet | None = None, recipe: Any = None,
                   folds: int | None = 5, baselines: bool = True,
                   progress: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Cross-validate :func:`~govreport_nlp.training.train` on users' labelled paragraphs."""
+    """Cross-validate :func:`~govreport_nlp.training.train` on users' labelled paragraphs.
+
+    Examples
+    --------
+    >>> from govreport_nlp.data import LabelledData
+    >>> texts = ["全年办理行政复议案件十二件。", "下一步将持续深化诉源治理。"] * 6
+    >>> data = LabelledData.from_texts(texts, ["done", "todo"] * 6, groups=[f"doc{i // 4}" for i in range(12)])
+    >>> result = evaluate_data(data, folds=3, baselines=False)
+    >>> round(result["model"]["accuracy"], 2), result["documents"]
+    (1.0, 3)
+    """
     ls = label_set or LabelSet.from_labels(v for v in data.labels["label"] if v is not None)
     folds = folds or 5
 
@@ -241,7 +259,16 @@ def evaluate(data: Any = None, *, recipe: str | Mapping[str, Any] | None = None,
 
 
 def format_report(result: Mapping[str, Any]) -> str:
-    """A plain-text evaluation report."""
+    """A plain-text evaluation report.
+
+    Examples
+    --------
+    >>> from govreport_nlp.data import LabelledData
+    >>> texts = ["全年办理行政复议案件十二件。", "下一步将持续深化诉源治理。"] * 6
+    >>> data = LabelledData.from_texts(texts, ["done", "todo"] * 6, groups=[f"doc{i // 4}" for i in range(12)])
+    >>> print(format_report(evaluate_data(data, folds=3, baselines=False)).splitlines()[0][:60])
+    custom recipe: 3-fold cross-validation grouped by document (
+    """
     m = result["model"]
     lines = [f"{result['recipe']} recipe: {result['folds']}-fold cross-validation grouped by document "
              f"({result['documents']} documents, {result['paragraphs']} paragraphs, {result['seconds']:.0f}s)", ""]

@@ -560,6 +560,16 @@ class ParagraphFeatures(TransformerMixin, BaseEstimator):
     dict_vectorizer_ : DictVectorizer
     feature_groups_ : dict of str to (int, int)
         Column range of each group.
+
+    Examples
+    --------
+    >>> from govreport_nlp.features import ParagraphFeatures
+    >>> feats = ParagraphFeatures().fit([{"text": "深化放管服改革。"}, {"text": "下一步将持续深化诉源治理。", "role": "plans"}])
+    >>> X = feats.transform([{"text": "推行证照分离。"}])
+    >>> X.shape[0], X.shape[1] == len(feats.get_feature_names_out())
+    (1, True)
+    >>> feats.feature_name(int(X.indices[0]))
+    'kw:deregulation'
     """
 
     def __init__(self, segmenter: str | Mapping[str, Any] = "rjieba", word_ngram_range: tuple[int, int] = (1, 2),

@@ -162,7 +162,15 @@ _REGISTRY: dict[str, LabelSet] = {s.name: s for s in (DEFAULT, FUNCTION, TOPIC)}
 
 
 def get_label_set(name: str | LabelSet | Mapping[str, object]) -> LabelSet:
-    """A built-in label set by name (``default``, ``function``, ``topic``), or from a dict."""
+    """A built-in label set by name (``default``, ``function``, ``topic``), or from a dict.
+
+    Examples
+    --------
+    >>> get_label_set("default").labels
+    ('leadership', 'deregulation', 'enforcement', 'dispute', 'shortcomings', 'plans', 'other')
+    >>> get_label_set({"name": "mine", "labels": ["done", "todo"]}).labels
+    ('done', 'todo')
+    """
     if isinstance(name, LabelSet):
         return name
     if isinstance(name, Mapping):

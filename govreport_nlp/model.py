@@ -82,6 +82,17 @@ class Model:
         Confidence under which a prediction is marked as abstained.
     info : dict
         Training record (data, recipe, metrics), written to ``model.json``.
+
+    Examples
+    --------
+    >>> model = load_model()
+    >>> report = model.classify_report("一、工作回顾\\n深化放管服改革，推行证照分离，企业开办时间压缩至1个工作日。\\n二、存在的不足\\n行政执法人员专业能力还有差距。")
+    >>> [(p.text[:8], p.prediction.label) for p in report.body]
+    [('深化放管服改革，', 'deregulation'), ('行政执法人员专业', 'shortcomings')]
+    >>> model.predict(["下一步，我们将继续深化放管服改革，推行证照分离。"])
+    ['plans']
+    >>> model.predict_proba(["推行证照分离。"]).shape
+    (1, 7)
     """
 
     def __init__(self, heads: Mapping[str, ParagraphClassifier], label_set: LabelSet | str = DEFAULT,
@@ -352,6 +363,14 @@ def load_model(path: str | os.PathLike[str] | None = None) -> Model:
     Raises :class:`~govreport_nlp.ModelNotAvailableError` if the directory does not
     exist and :class:`~govreport_nlp.ModelError` if it is corrupt or from an
     incompatible version.
+
+    Examples
+    --------
+    >>> model = load_model()
+    >>> model.label_set.labels
+    ('leadership', 'deregulation', 'enforcement', 'dispute', 'shortcomings', 'plans', 'other')
+    >>> model.path.name
+    'default'
     """
     if path is None:
         where = default_model_path()

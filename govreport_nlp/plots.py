@@ -83,6 +83,13 @@ def plot_label_shares(data: Iterable[Report] | Mapping[Any, Mapping[Any, float]]
     Returns
     -------
     matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> ax = plot_label_shares({"2023": {"plans": 0.4, "other": 0.6}, "2024": {"plans": 0.5, "other": 0.5}})
+    >>> len(ax.patches)
+    4
     """
     shares = dict(data) if isinstance(data, Mapping) else label_shares(data, by=by, weight=weight,
                                                                           min_chars=min_chars, labels=labels)
@@ -124,6 +131,13 @@ def plot_confusion_matrix(result: Mapping[str, Any], *, normalize: bool = True, 
     Returns
     -------
     matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> ax = plot_confusion_matrix({"labels": ["done", "todo"], "confusion": [[5, 1], [2, 4]]}, normalize=False)
+    >>> [t.get_text() for t in ax.texts]
+    ['5', '1', '2', '4']
     """
     scores = result.get("model", result)
     if "confusion" not in scores or "labels" not in scores:

@@ -88,6 +88,13 @@ class Document:
     ``text`` is what every offset refers to: the decoded file for plain text, the
     ``text`` field for JSONL records, and the extracted page text for HTML (with
     ``html`` keeping the per-line spans into the raw page).
+
+    Examples
+    --------
+    >>> import govreport_nlp as gr
+    >>> doc = gr.read_document("examples/qinghe_county_2024.txt")
+    >>> doc.id, doc.encoding, doc.format
+    ('qinghe_county_2024', 'utf-8', 'text')
     """
 
     id: str
@@ -102,7 +109,17 @@ class Document:
 
 @dataclass(frozen=True)
 class Failure:
-    """An input that could not be read, reported in place of its document."""
+    """An input that could not be read, reported in place of its document.
+
+    Examples
+    --------
+    >>> import govreport_nlp as gr
+    >>> items = list(gr.iter_documents(["examples/qinghe_county_2024.txt", "no/such/report.txt"]))
+    >>> [type(i).__name__ for i in items]
+    ['Document', 'Failure']
+    >>> items[1].message
+    'no/such/report.txt: no such file.'
+    """
 
     source: str
     message: str
@@ -403,6 +420,12 @@ def read_document(path: str | os.PathLike[str], *, encoding: str | None = None, 
         The path does not exist, is a directory, or vanished while being read.
     DecodingError, BinaryInputError
         The content is not text.
+
+    Examples
+    --------
+    >>> doc = read_document("examples/qinghe_county_2024.txt")
+    >>> doc.encoding, doc.text.splitlines()[4][:12]
+    ('utf-8', '文号： 清政报〔2025')
     """
     p = Path(path)
     name = str(path)
@@ -456,6 +479,13 @@ class Source:
     Cheap to make and to send to another process, so a batch can hand its
     inputs to worker processes that do the reading; :meth:`load` turns it into
     a :class:`Document` (raising :class:`~govreport_nlp.InputError` if it cannot).
+
+    Examples
+    --------
+    >>> from govreport_nlp.reading import iter_sources
+    >>> src = next(iter_sources(["examples/qinghe_county_2024.txt"]))
+    >>> src.kind, src.load().id
+    ('file', 'qinghe_county_2024')
     """
 
     name: str
@@ -540,6 +570,15 @@ def iter_jsonl(path: str | os.PathLike[str], *, text_field: str = "text", id_fie
     A malformed line is yielded as a :class:`Failure` and reading goes on, so one
     bad record never takes the rest of a corpus down with it. ``path`` may be
     ``"-"`` for standard input.
+
+    Examples
+    --------
+    >>> import json, tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "corpus.jsonl")
+    >>> with open(path, "w", encoding="utf-8") as fh:
+    ...     _ = fh.write(json.dumps({"id": "a", "text": "全年办理复议案件十二件。", "year": 2024}) + "\\n{broken\\n")
+    >>> [(type(d).__name__, getattr(d, "meta", None)) for d in iter_jsonl(path)]
+    [('Document', {'year': 2024}), ('Failure', None)]
     """
     for src in iter_jsonl_sources(path, text_field=text_field, id_field=id_field, format=format):
         try:
@@ -708,6 +747,12 @@ def iter_documents(inputs: Iterable[str | os.PathLike[str]], *, input_format: st
     input_format : {"auto", "text", "html", "jsonl"}
         ``auto`` treats ``*.jsonl`` files as JSONL corpora and other files as
         single reports.
+
+    Examples
+    --------
+    >>> docs = iter_documents(["examples/"], expand_dirs=True)
+    >>> [d.id for d in docs]
+    ['qinghe_county_2024']
     """
     for src in iter_sources(inputs, input_format=input_format, encoding=encoding, expand_dirs=expand_dirs):
         if isinstance(src, Failure):

@@ -53,7 +53,20 @@ _REGISTRY: dict[str, type[Segmenter]] = {}
 
 
 def register_segmenter(name: str) -> Callable[[type[Segmenter]], type[Segmenter]]:
-    """Class decorator: make a :class:`Segmenter` subclass available by ``name``."""
+    """Class decorator: make a :class:`Segmenter` subclass available by ``name``.
+
+    Examples
+    --------
+    >>> @register_segmenter("bigram")
+    ... class BigramSegmenter(Segmenter):
+    ...     def _cut(self, text):
+    ...         return [text[i:i + 2] for i in range(max(1, len(text) - 1))]
+    >>> get_segmenter("bigram").cut("依法行政")
+    ['依法', '法行', '行政']
+    >>> "bigram" in available_segmenters()
+    True
+    >>> del _REGISTRY["bigram"]  # (this example cleans up after itself)
+    """
 
     def deco(cls: type[Segmenter]) -> type[Segmenter]:
         cls.name = name
@@ -64,7 +77,13 @@ def register_segmenter(name: str) -> Callable[[type[Segmenter]], type[Segmenter]
 
 
 def available_segmenters() -> list[str]:
-    """Names of the registered segmenters (whether or not their package is installed)."""
+    """Names of the registered segmenters (whether or not their package is installed).
+
+    Examples
+    --------
+    >>> {"char", "jieba", "rjieba", "hanlp"} <= set(available_segmenters())
+    True
+    """
     return sorted(_REGISTRY)
 
 
@@ -133,6 +152,16 @@ class Segmenter(ABC):
     Subclasses implement :meth:`_cut` and list their constructor parameters in
     ``_params``; everything else (batching, offsets, pickling, configuration)
     comes from here. Tokens that are only whitespace are dropped.
+
+    Examples
+    --------
+    >>> seg = get_segmenter("jieba", user_words=["飞地库"])
+    >>> seg.cut("建设飞地库，深化放管服改革")
+    ['建设', '飞地库', '，', '深化', '放管服', '改革']
+    >>> seg.tokenize("推行证照分离")
+    [('推行', 0, 2), ('证照分离', 2, 6)]
+    >>> seg.config()
+    {'name': 'jieba', 'user_words': ['飞地库'], 'domain_dict': True, 'hmm': True}
     """
 
     name: ClassVar[str] = "base"

@@ -93,6 +93,13 @@ def label_counts(reports: Iterable[Report], *, by: By = "id", weight: str = "par
     -------
     dict
         Group to a ``Counter`` of label to amount, groups in order of first appearance.
+
+    Examples
+    --------
+    >>> import govreport_nlp as gr
+    >>> report = gr.load_model().classify_report("二、存在的不足\\n行政执法人员的专业能力与新形势新要求相比还有差距。", id="r")
+    >>> label_counts([report])
+    {'r': Counter({'shortcomings': 1})}
     """
     if weight not in ("paragraphs", "chars"):
         raise GovReportError(f"weight must be 'paragraphs' or 'chars', not {weight!r}.")
@@ -113,6 +120,13 @@ def label_shares(reports: Iterable[Report], *, by: By = "id", weight: str = "par
     Parameters are those of :func:`label_counts`; ``labels`` fixes the labels
     listed (default: those seen, in order of first appearance), zeros included.
     A group with no paragraph long enough maps to an empty dict.
+
+    Examples
+    --------
+    >>> import govreport_nlp as gr
+    >>> report = gr.load_model().classify_report("二、存在的不足\\n行政执法人员的专业能力与新形势新要求相比还有差距。", id="r")
+    >>> label_shares([report], by="corpus")
+    {'corpus': {'shortcomings': 1.0}}
     """
     counts = label_counts(reports, by=by, weight=weight, min_chars=min_chars)
     seen = list(labels) if labels is not None else list(dict.fromkeys(k for c in counts.values() for k in c))
@@ -131,6 +145,13 @@ def paragraph_table(reports: Iterable[Report], *, label: str | Sequence[str] | N
     ``topics``, ``heading`` (the nearest heading above), ``start``, ``end`` and
     ``text``, plus the metadata ``fields`` asked for (e.g. ``("region", "year")``).
     ``pandas.DataFrame(paragraph_table(...))`` makes it a table.
+
+    Examples
+    --------
+    >>> import govreport_nlp as gr
+    >>> report = gr.load_model().classify_report("二、存在的不足\\n行政执法人员的专业能力与新形势新要求相比还有差距。", id="r")
+    >>> [(r["doc"], r["label"], r["heading"]) for r in paragraph_table([report])]
+    [('r', 'shortcomings', '存在的不足')]
     """
     wanted = None if label is None else ({label} if isinstance(label, str) else set(label))
     rows = []

@@ -147,7 +147,13 @@ def fit_heads(data: LabelledData, axes: Sequence[str], recipe: Recipe) -> dict[s
 
 def train_recipe(recipe: str | Mapping[str, Any] = "default", corpus: str | os.PathLike[str] | None = None,
                  data: tuple[LabelledData, LabelledData] | None = None) -> Model:
-    """Train the model a recipe describes (``data`` = ready :func:`recipe_data` output)."""
+    """Train the model a recipe describes (``data`` = ready :func:`recipe_data` output).
+
+    Examples
+    --------
+    >>> available_recipes()
+    ['custom', 'default']
+    """
     r = get_recipe(recipe)
     gold, weak = data if data is not None else recipe_data(r, corpus)
     derive = r.get("derive")
@@ -194,6 +200,13 @@ def train(data: Any, *, label_set: LabelSet | str | Sequence[str] | None = None,
         ``segmenter`` keys); defaults to those of the ``custom`` recipe.
     threshold : float, optional
         Abstain threshold stored with the model.
+
+    Examples
+    --------
+    >>> texts = ["全年办理行政复议案件十二件。", "下一步将持续深化诉源治理。"] * 4
+    >>> model = train((texts, ["done", "todo"] * 4))
+    >>> model.label_set.labels, model.predict(["下一步将推进证照分离。"])
+    (('done', 'todo'), ['todo'])
     """
     d = _as_data(data, reports, label_field)
     if "label" not in d.labels:

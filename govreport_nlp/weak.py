@@ -58,7 +58,18 @@ _LFS: dict[str, LabelingFunction] = {}
 
 def labeling_function(name: str, axis: str, weight: float = 1.0) -> Callable[[Callable[[Mapping[str, Any]], Vote]],
                                                                             LabelingFunction]:
-    """Decorator that registers a labelling function under ``name``."""
+    """Decorator that registers a labelling function under ``name``.
+
+    Examples
+    --------
+    >>> @labeling_function("opens_with_next_step", axis="timing")
+    ... def opens_with_next_step(x):
+    ...     return "future" if x["text"].startswith("下一步") else None
+    >>> opens_with_next_step({"text": "下一步，持续深化诉源治理。"}), opens_with_next_step({"text": "全年办理复议案件。"})
+    ('future', None)
+    >>> "opens_with_next_step" in available_lfs("timing")
+    True
+    """
     def deco(func: Callable[[Mapping[str, Any]], Vote]) -> LabelingFunction:
         lf = LabelingFunction(name, axis, weight, func)
         _LFS[name] = lf
@@ -67,6 +78,13 @@ def labeling_function(name: str, axis: str, weight: float = 1.0) -> Callable[[Ca
 
 
 def get_lf(name: str) -> LabelingFunction:
+    """A registered labelling function by name.
+
+    Examples
+    --------
+    >>> get_lf(available_lfs("function")[0]).axis
+    'function'
+    """
     try:
         return _LFS[name]
     except KeyError:
@@ -212,13 +230,28 @@ class Votes:
 
 def apply_lfs(inputs: Iterable[Mapping[str, Any]], lfs: Sequence[str | LabelingFunction] | None = None,
               axis: str = "function") -> Votes:
-    """Run labelling functions (by default the built-in ones of ``axis``) on paragraph inputs."""
+    """Run labelling functions (by default the built-in ones of ``axis``) on paragraph inputs.
+
+    Examples
+    --------
+    >>> inputs = [{"text": "下一步，持续深化诉源治理。"}, {"text": "存在的不足：执法能力还有差距。"}]
+    >>> votes = apply_lfs(inputs, axis="function")
+    >>> len(votes.votes), len(votes.lfs) == len(available_lfs("function"))
+    (2, True)
+    """
     resolved = _resolve(lfs, axis)
     return Votes(resolved, [[lf(x) for lf in resolved] for x in inputs])
 
 
 def combine(votes: Votes, *, min_weight: float = 0.0) -> list[str | None]:
-    """One label per paragraph: the label with most vote weight, ``None`` where all abstain or tie."""
+    """One label per paragraph: the label with most vote weight, ``None`` where all abstain or tie.
+
+    Examples
+    --------
+    >>> inputs = [{"text": "下一步，持续深化诉源治理。"}, {"text": "存在的不足：执法能力还有差距。"}]
+    >>> combine(apply_lfs(inputs, axis="function"))
+    ['plan', 'shortcoming']
+    """
     out: list[str | None] = []
     for row in votes.votes:
         tally: dict[str, float] = {}
@@ -259,7 +292,15 @@ class LFSummary:
 
 
 def summarize(votes: Votes) -> LFSummary:
-    """Coverage, overlap and conflict of each LF (see :class:`LFSummary`)."""
+    """Coverage, overlap and conflict of each LF (see :class:`LFSummary`).
+
+    Examples
+    --------
+    >>> inputs = [{"text": "下一步，持续深化诉源治理。"}, {"text": "存在的不足：执法能力还有差距。"}]
+    >>> summary = summarize(apply_lfs(inputs, axis="function"))
+    >>> type(summary).__name__
+    'LFSummary'
+    """
     n = len(votes.votes)
     rows = []
     for j, lf in enumerate(votes.lfs):
