@@ -62,7 +62,8 @@ def test_probabilities_and_threshold(model: Model) -> None:
     X = [DEREG, "开展人民调解，做好行政复议应诉工作，化解矛盾纠纷。", "这一段文字并没有谈到具体工作内容。"]
     p = model.predict_proba(X)
     assert p.shape == (3, 7) and np.allclose(p.sum(axis=1), 1.0)
-    assert model.predict(X, threshold=1.01) == [None, None, None]
+    with pytest.raises(gr.GovReportError, match="between 0 and 1"):
+        model.predict(X, threshold=1.01)
     preds = model.predictions(X, threshold=0.999999)
     assert all(pr.abstained == (pr.score < 0.999999) for pr in preds)
 
