@@ -13,7 +13,7 @@ Quick start
 >>> gr.cut("深化放管服改革")
 ['深化', '放管服', '改革']
 >>> model = gr.load_model()
->>> model.predict(["下一步，我们将继续深化放管服改革，推行证照分离。"])
+>>> model.predict(["我们将进一步优化营商环境。"])
 ['plans']
 """
 

@@ -58,7 +58,16 @@ WINDOW_PER_JOB = 3
 def paragraph_record(report: Report, p: Paragraph, *, reasons: bool = True, digits: int | None = 4) -> dict[str, Any]:
     """A classified paragraph as a flat record: a line of ``govreport-nlp classify``, and (a subset of
     its fields) an entry of ``classify_dataset``'s ``paragraphs``. ``label`` is ``None`` when abstained;
-    scores are rounded to ``digits`` places (``None``: as computed)."""
+    scores are rounded to ``digits`` places (``None``: as computed).
+
+    Examples
+    --------
+    >>> import govreport_nlp as gr
+    >>> report = gr.load_model().classify_report("二、存在的不足\\n行政执法人员的专业能力与新形势新要求相比还有差距。")
+    >>> rec = paragraph_record(report, report.body[0], reasons=False)
+    >>> rec["label"], rec["heading"], rec["start"], rec["end"]
+    ('shortcomings', '存在的不足', 8, 33)
+    """
     pred = p.prediction
     if pred is None:
         raise GovReportError(f"paragraph {p.index} of {report.id} has not been classified.")
@@ -138,7 +147,15 @@ def _items(inputs: Iterable[Input], input_format: str, encoding: str | None,
 
 def count_sources(inputs: Sequence[Input], input_format: str = "auto") -> int | None:
     """How many documents ``inputs`` hold (JSONL lines counted, folders walked, the parts of large
-    files), or ``None`` if that cannot be known without consuming them (standard input). Reads no report."""
+    files), or ``None`` if that cannot be known without consuming them (standard input). Reads no report.
+
+    Examples
+    --------
+    >>> count_sources(["examples/", "examples/qinghe_county_2024.txt"])
+    2
+    >>> count_sources(["-"]) is None
+    True
+    """
     if any(not isinstance(x, Document) and str(x) == "-" for x in inputs):
         return None
     return sum(1 for _ in _items(inputs, input_format, None, split_large=False))
@@ -368,7 +385,7 @@ def classify_dataset(dataset: Any, model: Any = None, *, text_column: str = "tex
     Examples
     --------
     >>> import datasets
-    >>> ds = datasets.Dataset.from_dict({"text": ["下一步，我们将继续深化放管服改革，推行证照分离。"]})
+    >>> ds = datasets.Dataset.from_dict({"text": ["我们将进一步优化营商环境。"]})
     >>> list(classify_dataset(ds)["label"])
     ['plans']
     """

@@ -27,7 +27,14 @@ _STRIP = " \t\f\v\r\u00a0\u3000\ufeff\u200b"
 
 @dataclass(frozen=True)
 class Line:
-    """A non-blank line: its stripped text and offsets into the document text."""
+    """A non-blank line: its stripped text and offsets into the document text.
+
+    Examples
+    --------
+    >>> from govreport_nlp.cleaning import split_lines
+    >>> split_lines("  一、工作回顾  \\n\\n全年办理复议案件。")
+    [Line(index=0, start=2, end=8, text='一、工作回顾'), Line(index=1, start=12, end=21, text='全年办理复议案件。')]
+    """
 
     index: int
     """Position among the document's non-blank lines."""
@@ -38,7 +45,14 @@ class Line:
 
 @dataclass(frozen=True)
 class LineMark:
-    """What :func:`mark_lines` found a line to be (``meta`` or ``clutter``)."""
+    """What :func:`mark_lines` found a line to be (``meta`` or ``clutter``).
+
+    Examples
+    --------
+    >>> from govreport_nlp.cleaning import mark_lines, split_lines
+    >>> mark_lines(split_lines("发布日期：2025-03-18\\n全年办理复议案件十二件。\\n扫一扫在手机打开当前页"))
+    [LineMark(kind='meta', note='field'), None, LineMark(kind='clutter', note='share')]
+    """
 
     kind: str
     note: str
@@ -257,6 +271,14 @@ def extract_metadata(lines: Sequence[Line], marks: Sequence[LineMark | None], *,
 
     Values written in the page win over ``page_meta`` (HTML ``<meta>``/``<title>``);
     ``record_meta`` (e.g. JSONL fields) goes to ``extra``.
+
+    Examples
+    --------
+    >>> from govreport_nlp.cleaning import mark_lines, split_lines
+    >>> lines = split_lines("清河县2024年法治政府建设年度报告\\n发布机构：清河县人民政府\\n发布日期：2025-03-18\\n一、工作回顾")
+    >>> md = extract_metadata(lines, mark_lines(lines))
+    >>> md.title, md.issuer, md.date
+    ('清河县2024年法治政府建设年度报告', '清河县人民政府', '2025-03-18')
     """
     found: dict[str, str] = {}
     extra: dict[str, Any] = dict(record_meta or {})

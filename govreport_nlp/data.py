@@ -108,7 +108,18 @@ class LabelledData:
 
 
 def read_reports(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> dict[str, Report]:
-    """Parse every report of one or more JSONL corpora, by id. Bad lines raise with their place."""
+    """Parse every report of one or more JSONL corpora, by id. Bad lines raise with their place.
+
+    Examples
+    --------
+    >>> import json, os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "corpus.jsonl")
+    >>> with open(path, "w", encoding="utf-8") as fh:
+    ...     _ = fh.write(json.dumps({"id": "a", "text": "一、工作回顾\\n全年办理复议案件十二件。"}) + "\\n")
+    >>> reports = read_reports(path)
+    >>> list(reports), [s.role for s in reports["a"].sections]
+    (['a'], ['review'])
+    """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     out: dict[str, Report] = {}
@@ -227,6 +238,14 @@ def weak_labels(reports: Mapping[str, Report] | Iterable[Report], *, min_chars: 
     Returns axes ``function``, ``topic`` and the derived default ``label`` (set
     where the function decides it, or where both axes voted). Paragraphs shorter
     than ``min_chars`` are skipped, as the taxonomy scores only longer lines.
+
+    Examples
+    --------
+    >>> import govreport_nlp as gr
+    >>> report = gr.parse("三、下一步工作打算\\n下一步，我们将持续深化诉源治理，推进矛盾纠纷多元化解工作。")
+    >>> data = weak_labels([report])
+    >>> data.labels["function"], data.labels["label"]
+    (['plan'], ['plans'])
     """
     reps = list(reports.values()) if isinstance(reports, Mapping) else list(reports)
     inputs: list[dict[str, Any]] = []
@@ -319,7 +338,16 @@ def to_hf(data: LabelledData, axis: str = "label", label_names: Sequence[str] | 
 
 
 def labelled_from_reports(reports: Iterable[Report], axis: str = "label") -> LabelledData:
-    """Paragraphs of classified reports, labelled with their predictions (e.g. to export with :func:`to_hf`)."""
+    """Paragraphs of classified reports, labelled with their predictions (e.g. to export with :func:`to_hf`).
+
+    Examples
+    --------
+    >>> import govreport_nlp as gr
+    >>> report = gr.load_model().classify_report("examples/qinghe_county_2024.txt")
+    >>> data = labelled_from_reports([report])
+    >>> len(data) == len(report.paragraphs), data.groups[0]
+    (True, 'qinghe_county_2024')
+    """
     inputs, labels, groups = [], [], []
     for r in reports:
         for x, p in zip(report_inputs(r), r.paragraphs):

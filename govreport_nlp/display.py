@@ -64,7 +64,14 @@ def _chip(label: str | None, extra: str = "") -> str:
 
 
 def prediction_html(pred: Prediction) -> str:
-    """One prediction: label and confidence, function and topics, the runners-up and the reasons."""
+    """One prediction: label and confidence, function and topics, the runners-up and the reasons.
+
+    Examples
+    --------
+    >>> from govreport_nlp.document import Prediction
+    >>> "<b>plan</b>" in prediction_html(Prediction("plans", 0.91, function="plan"))
+    True
+    """
     label = None if pred.abstained else pred.label
     parts = [_chip(label, f" {pred.score:.2f}")]
     if pred.abstained:
@@ -107,7 +114,15 @@ def _paragraph_html(p: Paragraph) -> str:
 
 
 def report_html(report: Report, max_paragraphs: int = MAX_PARAGRAPHS) -> str:
-    """A report as HTML: header, legend of the labels it has (with counts), and its paragraphs."""
+    """A report as HTML: header, legend of the labels it has (with counts), and its paragraphs.
+
+    Examples
+    --------
+    >>> import govreport_nlp as gr
+    >>> html = report_html(gr.load_model().classify_report("二、存在的不足\\n执法人员专业能力还有差距，<需要>加强。"))
+    >>> "shortcomings" in html, "&lt;需要&gt;" in html
+    (True, True)
+    """
     md = report.metadata
     info = [escape(str(v)) for v in (md.issuer, md.date, md.document_number) if v]
     head = f"<b>{escape(report.id)}</b>"

@@ -135,11 +135,11 @@ class Prediction:
     Examples
     --------
     >>> import govreport_nlp as gr
-    >>> pred = gr.load_model().predictions(["下一步，我们将继续深化放管服改革，推行证照分离。"])[0]
+    >>> pred = gr.load_model().predictions(["我们将进一步优化营商环境。"])[0]
     >>> pred.label, pred.function, pred.abstained
     ('plans', 'plan', False)
     >>> pred
-    <Prediction plans 0.47 (plan, deregulation)>
+    <Prediction plans 0.75 (plan, deregulation)>
     """
 
     label: str

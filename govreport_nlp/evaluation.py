@@ -47,6 +47,12 @@ def scores(y_true: Sequence[str | None], y_pred: Sequence[str | None], labels: S
 
     An abstention (``None``) counts as wrong. With ``proba_max`` (the confidence of
     each prediction) the expected calibration error over 10 bins is added.
+
+    Examples
+    --------
+    >>> s = scores(["plans", "other", "plans"], ["plans", "plans", "plans"], labels=["plans", "other"])
+    >>> s["confusion"], round(s["accuracy"], 3)
+    ([[2, 0], [1, 0]], 0.667)
     """
     labels = list(labels)
     pred = [p if p is not None else "<abstain>" for p in y_pred]
@@ -72,7 +78,14 @@ def scores(y_true: Sequence[str | None], y_pred: Sequence[str | None], labels: S
 
 
 def keyword_rules(inputs: Sequence[Mapping[str, Any]], label_set: LabelSet) -> list[str]:
-    """The keyword baseline: lexicon cues decide the function, keyword counts the topic."""
+    """The keyword baseline: lexicon cues decide the function, keyword counts the topic.
+
+    Examples
+    --------
+    >>> from govreport_nlp.labels import get_label_set
+    >>> keyword_rules([{"text": "下一步，持续深化诉源治理。"}, {"text": "推行证照分离，优化营商环境。"}], get_label_set("default"))
+    ['plans', 'deregulation']
+    """
     lex = lexicon()
     out = []
     for x in inputs:
@@ -102,6 +115,17 @@ def cross_validate(gold: LabelledData, fit: Callable[[LabelledData], Model], *, 
     Each fold holds out whole documents of ``gold``; the model trains on the
     other gold documents plus ``weak`` (minus any weak paragraphs of the held-out
     documents). ``folds=None`` holds out one document at a time.
+
+    Examples
+    --------
+    >>> from govreport_nlp.data import LabelledData
+    >>> from govreport_nlp.labels import LabelSet
+    >>> texts = ["全年办理行政复议案件十二件。", "下一步将持续深化诉源治理。"] * 6
+    >>> data = LabelledData.from_texts(texts, ["done", "todo"] * 6, groups=[f"doc{i // 4}" for i in range(12)])
+    >>> ls = LabelSet("mine", ("done", "todo"))
+    >>> result = cross_validate(data, lambda d: train(d, label_set=ls), label_set=ls, folds=3, baselines=False)
+    >>> result["folds"], result["model"]["confusion"]
+    (3, [[6, 0], [0, 6]])
     """
     groups = np.asarray(gold.groups)
     docs = sorted(set(gold.groups))

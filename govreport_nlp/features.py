@@ -126,7 +126,17 @@ def report_inputs(report: Report) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class Lexicon:
-    """Topic keywords and function cues (``resources/lexicon.json``)."""
+    """Topic keywords and function cues (``resources/lexicon.json``).
+
+    Examples
+    --------
+    >>> from govreport_nlp.features import lexicon
+    >>> lex = lexicon()
+    >>> sorted(lex.function_cues("下一步，我们将持续深化诉源治理。"))
+    ['plan']
+    >>> lex.topic_hits("推行证照分离，优化营商环境。")
+    {'deregulation': 2, 'non_legal': 1}
+    """
 
     topics: Mapping[str, tuple[str, ...]]
     legal_topics: tuple[str, ...]

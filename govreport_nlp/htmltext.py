@@ -48,7 +48,16 @@ _META_NAMES = {
 
 @dataclass
 class HtmlText:
-    """Text extracted from a page, one line per block, with provenance."""
+    """Text extracted from a page, one line per block, with provenance.
+
+    Examples
+    --------
+    >>> page = html_to_text("<html><body><nav>首页</nav><p>全年办理复议案件。</p><p>持续深化诉源治理。</p></body></html>")
+    >>> page.text
+    '全年办理复议案件。\\n持续深化诉源治理。'
+    >>> page.line_spans[0]
+    (28, 37)
+    """
 
     text: str
     line_spans: list[tuple[int, int]] = field(default_factory=list)
@@ -60,7 +69,13 @@ class HtmlText:
 
 
 def looks_like_html(text: str) -> bool:
-    """Guess whether decoded text is an HTML page rather than plain text."""
+    """Guess whether decoded text is an HTML page rather than plain text.
+
+    Examples
+    --------
+    >>> looks_like_html("<!DOCTYPE html><html><body><p>依法行政</p></body></html>"), looks_like_html("一、工作回顾")
+    (True, False)
+    """
     head = text[:2000].lstrip().lower()
     if head.startswith(("<!doctype html", "<html", "<?xml")) and "<html" in text[:5000].lower():
         return True

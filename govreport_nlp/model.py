@@ -52,7 +52,19 @@ _DERIVATIONS: dict[str, tuple[tuple[str, ...], Callable[[str, Sequence[str]], st
 
 def register_derivation(name: str, axes: tuple[str, ...], rule: Callable[[str, Sequence[str]], str],
                         label_set: LabelSet) -> None:
-    """Register how a label is derived from two heads (``rule(first_axis_label, [second_axis_label])``)."""
+    """Register how a label is derived from two heads (``rule(first_axis_label, [second_axis_label])``).
+
+    Examples
+    --------
+    >>> from govreport_nlp.labels import LabelSet
+    >>> yes_no = LabelSet("forward_looking", ("future", "past"))
+    >>> register_derivation("forward", ("function", "topic"), lambda f, topics: "future" if f == "plan" else "past", yes_no)
+    >>> m = load_model()
+    >>> forward = Model(m.heads, yes_no, derive="forward")
+    >>> report = forward.classify_report("三、下一步工作打算\\n我们将继续深化放管服改革，推行证照分离。\\n四、存在的问题\\n执法人员专业能力还有差距。")
+    >>> [p.prediction.label for p in report.body]
+    ['future', 'past']
+    """
     _DERIVATIONS[name] = (axes, rule, label_set)
 
 
@@ -89,7 +101,7 @@ class Model:
     >>> report = model.classify_report("一、工作回顾\\n深化放管服改革，推行证照分离，企业开办时间压缩至1个工作日。\\n二、存在的不足\\n行政执法人员专业能力还有差距。")
     >>> [(p.text[:8], p.prediction.label) for p in report.body]
     [('深化放管服改革，', 'deregulation'), ('行政执法人员专业', 'shortcomings')]
-    >>> model.predict(["下一步，我们将继续深化放管服改革，推行证照分离。"])
+    >>> model.predict(["我们将进一步优化营商环境。"])
     ['plans']
     >>> model.predict_proba(["推行证照分离。"]).shape
     (1, 7)
@@ -347,7 +359,13 @@ class Model:
 
 def default_model_path() -> Path:
     """Where the default model lives: inside the installed package (``govreport_nlp.models``),
-    or, when running from a source checkout, in its top-level ``models/`` directory."""
+    or, when running from a source checkout, in its top-level ``models/`` directory.
+
+    Examples
+    --------
+    >>> default_model_path().name, (default_model_path() / "model.json").is_file()
+    ('default', True)
+    """
     try:
         return Path(str(resources.files("govreport_nlp.models").joinpath("default")))
     except ModuleNotFoundError:

@@ -93,7 +93,16 @@ def _lr_from(classes: list[str], prefix: str, arrays: Mapping[str, np.ndarray]) 
 
 
 def head_state(clf: ParagraphClassifier, prefix: str) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """Split a fitted classifier into a JSON-able dict and named arrays (keys start with ``prefix``)."""
+    """Split a fitted classifier into a JSON-able dict and named arrays (keys start with ``prefix``).
+
+    Examples
+    --------
+    >>> from govreport_nlp.classifier import ParagraphClassifier
+    >>> clf = ParagraphClassifier().fit(["全年办理行政复议案件十二件。", "下一步将持续深化诉源治理。"] * 4, ["done", "todo"] * 4)
+    >>> state, arrays = head_state(clf, "label/")
+    >>> all(k.startswith("label/") for k in arrays), all(a.dtype != object for a in arrays.values())
+    (True, True)
+    """
     if not hasattr(clf, "content_model_"):
         raise ModelError("cannot save a classifier that has not been fitted.")
     arrays: dict[str, np.ndarray] = {}
@@ -122,7 +131,16 @@ def head_state(clf: ParagraphClassifier, prefix: str) -> tuple[dict[str, Any], d
 
 
 def head_from_state(state: Mapping[str, Any], arrays: Mapping[str, np.ndarray], prefix: str) -> ParagraphClassifier:
-    """Rebuild a fitted classifier from :func:`head_state` output. Raises ``ValueError``/``KeyError`` if inconsistent."""
+    """Rebuild a fitted classifier from :func:`head_state` output. Raises ``ValueError``/``KeyError`` if inconsistent.
+
+    Examples
+    --------
+    >>> from govreport_nlp.classifier import ParagraphClassifier
+    >>> clf = ParagraphClassifier().fit(["全年办理行政复议案件十二件。", "下一步将持续深化诉源治理。"] * 4, ["done", "todo"] * 4)
+    >>> again = head_from_state(*head_state(clf, "label/"), "label/")
+    >>> list(again.predict(["下一步将推进证照分离。"])) == list(clf.predict(["下一步将推进证照分离。"]))
+    True
+    """
     fstate = state["features"]
     fparams = dict(fstate["params"])
     for key in ("word_ngram_range", "char_ngram_range"):

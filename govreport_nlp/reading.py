@@ -355,6 +355,15 @@ def load_document(source: str | os.PathLike[str] | bytes | Document, *, id: str 
     folder or ends in a file suffix (``.txt``, ``.html``...), so a mistyped file
     name is an error, not a one-line report; otherwise it is the report text itself. ``meta`` is added to the
     document's metadata; ``id`` overrides its id.
+
+    Examples
+    --------
+    >>> load_document("examples/qinghe_county_2024.txt").id
+    'qinghe_county_2024'
+    >>> load_document("全年办理复议案件十二件。").text
+    '全年办理复议案件十二件。'
+    >>> load_document("依法行政".encode("gbk")).encoding
+    'gb18030'
     """
     if isinstance(source, Document):
         doc = source
@@ -460,6 +469,12 @@ def document_from_record(record: Mapping[str, Any], *, source: str = "<record>",
     """Turn a JSONL/dict record with ``id`` and ``text`` into a :class:`Document`.
 
     Other fields (``genre``, ``region``, ``year``...) are kept in ``meta``.
+
+    Examples
+    --------
+    >>> doc = document_from_record({"id": "city-清河", "text": "全年办理复议案件十二件。", "region": "清河", "year": 2024})
+    >>> doc.id, doc.meta
+    ('city-清河', {'region': '清河', 'year': 2024})
     """
     if not isinstance(record, Mapping):
         raise InputError(f"{source}: expected a JSON object, got {type(record).__name__}.")
@@ -538,7 +553,17 @@ class Source:
 
 def iter_jsonl_sources(path: str | os.PathLike[str], *, text_field: str = "text", id_field: str = "id",
                        format: str = "auto") -> Iterator[Source]:
-    """The records of a JSONL file (``"-"``: standard input) as unread :class:`Source` lines, blank lines skipped."""
+    """The records of a JSONL file (``"-"``: standard input) as unread :class:`Source` lines, blank lines skipped.
+
+    Examples
+    --------
+    >>> import json, os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "corpus.jsonl")
+    >>> with open(path, "w", encoding="utf-8") as fh:
+    ...     _ = fh.write(json.dumps({"id": "a", "text": "依法行政。"}) + "\\n\\n" + json.dumps({"id": "b", "text": "诉源治理。"}) + "\\n")
+    >>> [(s.name.rsplit(os.sep, 1)[-1], s.kind, s.load().id) for s in iter_jsonl_sources(path)]
+    [('corpus.jsonl:1', 'record', 'a'), ('corpus.jsonl:3', 'record', 'b')]
+    """
     import sys
 
     name = str(path)
@@ -621,6 +646,18 @@ def iter_file_parts(path: str | os.PathLike[str], *, encoding: str | None = None
     ------
     InputError
         The file cannot be opened, or is binary or undecodable from its start.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "big.txt")
+    >>> with open(path, "w", encoding="utf-8") as fh:
+    ...     _ = fh.write("全年办理行政复议案件十二件。\\n" * 2000)
+    >>> parts = [src.load() for src in iter_file_parts(path, part_bytes=16384)]
+    >>> len(parts), parts[1].id, parts[1].meta["char_offset"] == len(parts[0].text)
+    (6, 'big#2', True)
+    >>> "".join(p.text for p in parts) == open(path, encoding="utf-8").read()
+    True
     """
     import codecs
     import math
@@ -700,6 +737,11 @@ def iter_sources(inputs: Iterable[str | os.PathLike[str]], *, input_format: str 
     of ordinary files is left to :meth:`Source.load`, which worker processes can
     run. ``split_large=False`` yields unreadable placeholders instead of parts
     (one per part), for counting without reading.
+
+    Examples
+    --------
+    >>> [(s.kind, s.name) for s in iter_sources(["examples/"], expand_dirs=True)]
+    [('file', 'examples/qinghe_county_2024.txt')]
     """
     import sys
 

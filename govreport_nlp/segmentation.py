@@ -317,6 +317,11 @@ class RJiebaSegmenter(_DictionarySegmenter):
     """jieba-rs (Rust) through ``rjieba``: same dictionary, several times faster.
 
     Needs the ``fast`` extra: ``pip install 'govreport-nlp[fast]'``.
+
+    Examples
+    --------
+    >>> RJiebaSegmenter(user_words=["飞地库"]).cut("建设飞地库，推行证照分离")
+    ['建设', '飞地库', '，', '推行', '证照分离']
     """
 
     def _build(self) -> Any:
@@ -342,6 +347,11 @@ class CharSegmenter(Segmenter):
 
     Needs no dictionary and no dependency; with character n-grams in the feature
     layer it is a fast, robust baseline.
+
+    Examples
+    --------
+    >>> CharSegmenter().cut("执法 2024年")
+    ['执', '法', '2024', '年']
     """
 
     _params = ()
@@ -384,6 +394,13 @@ class HanLPSegmenter(Segmenter):
     unpacked directory from ``~/.hanlp/tok/`` (and the transformer from the
     Hugging Face cache, ``~/.cache/huggingface``) to this machine, and pass the
     directory: ``get_segmenter("hanlp", model="/models/coarse_electra_small")``.
+
+    Examples
+    --------
+    >>> seg = HanLPSegmenter(model="/models/coarse_electra_small")   # nothing is loaded yet
+    >>> seg.config()
+    {'name': 'hanlp', 'model': '/models/coarse_electra_small', 'allow_download': False, 'devices': -1}
+    >>> seg.cut("依法行政")  # doctest: +SKIP
     """
 
     _params = ("model", "allow_download", "devices")

@@ -51,13 +51,26 @@ Recipe = dict[str, Any]
 
 
 def available_recipes() -> list[str]:
-    """Names of the built-in recipes."""
+    """Names of the built-in recipes.
+
+    Examples
+    --------
+    >>> available_recipes()
+    ['custom', 'default']
+    """
     root = resources.files("govreport_nlp").joinpath("resources/recipes")
     return sorted(p.name[:-5] for p in root.iterdir() if p.name.endswith(".json"))
 
 
 def get_recipe(spec: str | os.PathLike[str] | Mapping[str, Any]) -> Recipe:
-    """A recipe by built-in name, from a JSON file path, or as given (a dict)."""
+    """A recipe by built-in name, from a JSON file path, or as given (a dict).
+
+    Examples
+    --------
+    >>> r = get_recipe("custom")
+    >>> r["segmenter"], r["classifier"]["class_weight"]
+    ('rjieba', 'balanced')
+    """
     if isinstance(spec, Mapping):
         return dict(spec)
     name = str(spec)
@@ -86,7 +99,13 @@ def corpus_dir(path: str | os.PathLike[str] | None = None) -> Path:
 
 
 def recipe_data(recipe: Recipe, corpus: str | os.PathLike[str] | None = None) -> tuple[LabelledData, LabelledData]:
-    """The gold and the weakly labelled paragraphs a recipe trains on."""
+    """The gold and the weakly labelled paragraphs a recipe trains on.
+
+    Examples
+    --------
+    >>> gold, weak = recipe_data(get_recipe("default"), "../shared/corpus")  # doctest: +SKIP
+    >>> len(gold), len(weak)  # doctest: +SKIP
+    """
     root = corpus_dir(corpus)
     gold_spec = recipe.get("gold") or {}
     gold = LabelledData([], {}, [])
@@ -130,7 +149,16 @@ def _classifier(recipe: Recipe) -> ParagraphClassifier:
 
 
 def fit_heads(data: LabelledData, axes: Sequence[str], recipe: Recipe) -> dict[str, ParagraphClassifier]:
-    """Fit one classifier per axis on the paragraphs labelled on it (gold weighted by ``gold_weight``)."""
+    """Fit one classifier per axis on the paragraphs labelled on it (gold weighted by ``gold_weight``).
+
+    Examples
+    --------
+    >>> from govreport_nlp.data import LabelledData
+    >>> data = LabelledData.from_texts(["全年办理行政复议案件十二件。", "下一步将持续深化诉源治理。"] * 4, ["done", "todo"] * 4)
+    >>> heads = fit_heads(data, ("label",), get_recipe("custom"))
+    >>> list(heads), list(heads["label"].classes_)
+    (['label'], ['done', 'todo'])
+    """
     heads = {}
     gw = float(recipe.get("gold_weight", 1.0))
     for axis in axes:
@@ -233,6 +261,12 @@ def model_card(model: Model, evaluation: Mapping[str, Any] | None = None) -> str
 
     Every figure in it comes from ``model.info`` and ``evaluation`` (measured in
     the run that trained the model); without an evaluation the card says so.
+
+    Examples
+    --------
+    >>> model = train((["全年办理行政复议案件十二件。", "下一步将持续深化诉源治理。"] * 4, ["done", "todo"] * 4))
+    >>> model_card(model).splitlines()[0]
+    '# Model card: custom'
     """
     import platform
 

@@ -42,7 +42,14 @@ Vote = str | None
 
 @dataclass(frozen=True)
 class LabelingFunction:
-    """A named voter on one axis (``function`` or ``topic``) with a weight in :func:`combine`."""
+    """A named voter on one axis (``function`` or ``topic``) with a weight in :func:`combine`.
+
+    Examples
+    --------
+    >>> lf = get_lf("plan_cue")
+    >>> lf.axis, lf({"text": "下一步，持续深化诉源治理。"})
+    ('function', 'plan')
+    """
 
     name: str
     axis: str
@@ -92,7 +99,13 @@ def get_lf(name: str) -> LabelingFunction:
 
 
 def available_lfs(axis: str | None = None) -> list[str]:
-    """Names of the registered labelling functions (of one axis)."""
+    """Names of the registered labelling functions (of one axis).
+
+    Examples
+    --------
+    >>> available_lfs("topic")
+    ['not_legal', 'topic_heading', 'topic_keywords', 'topic_opening']
+    """
     return sorted(n for n, lf in _LFS.items() if axis is None or lf.axis == axis)
 
 
@@ -272,7 +285,15 @@ def combine(votes: Votes, *, min_weight: float = 0.0) -> list[str | None]:
 @dataclass
 class LFSummary:
     """Per-LF coverage (share of paragraphs voted on), overlap (voted where another LF voted too)
-    and conflict (voted where another LF voted differently), plus the combined coverage."""
+    and conflict (voted where another LF voted differently), plus the combined coverage.
+
+    Examples
+    --------
+    >>> inputs = [{"text": "下一步，持续深化诉源治理。"}, {"text": "存在的不足：执法能力还有差距。"}]
+    >>> summary = summarize(apply_lfs(inputs, axis="function"))
+    >>> summary.n, round(summary.coverage, 2)
+    (2, 1.0)
+    """
 
     rows: list[dict[str, Any]]
     n: int

@@ -38,6 +38,28 @@ def test_every_public_name_has_a_docstring_with_an_example(name: str) -> None:
         assert ">>>" in doc, f"{name}'s docstring has no example"
 
 
+MODULES = ["reading", "htmltext", "cleaning", "structure", "sentences", "segmentation", "labels", "features",
+           "classifier", "model", "batch", "data", "weak", "training", "evaluation", "summary", "plots", "display",
+           "document", "persistence", "cli"]
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_every_public_function_of_every_module_has_an_example(module: str) -> None:
+    import importlib
+
+    mod = importlib.import_module(f"govreport_nlp.{module}")
+    missing = []
+    for name in getattr(mod, "__all__", []):
+        obj = getattr(mod, name)
+        if not (inspect.isfunction(obj) or inspect.isclass(obj)) or obj.__module__ != mod.__name__:
+            continue
+        if inspect.isclass(obj) and issubclass(obj, Exception):
+            continue
+        if ">>>" not in (inspect.getdoc(obj) or ""):
+            missing.append(name)
+    assert not missing, f"govreport_nlp.{module}: no example in the docstring of {missing}"
+
+
 def test_api_page_names_every_public_name() -> None:
     text = (DOCS / "api.md").read_text(encoding="utf-8")
     missing = [n for n, _ in _public() if not re.search(rf"\b{re.escape(n)}\b", text)]
