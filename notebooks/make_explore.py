@@ -127,7 +127,8 @@ pd.Series(labels).value_counts()"""),
 print(gr.format_report(result).split("confusion")[0])
 ax = gr.plot_confusion_matrix(result)"""),
     ("code", """mine = gr.train(data)
-mine.save(Path(os.environ.get("TMPDIR", "/tmp")) / "supervision-model")   # a directory: JSON + arrays, no pickle
+import tempfile
+mine.save(Path(tempfile.gettempdir()) / "supervision-model")   # a directory: JSON + arrays, no pickle
 again = mine.classify_report(EXAMPLE)   # the bundled example, read by the new model
 pd.DataFrame([(p.prediction.label, round(p.prediction.score, 2), p.text[:40]) for p in again.body],
              columns=["label", "score", "text"])"""),

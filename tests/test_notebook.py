@@ -77,3 +77,16 @@ def test_notebook_runs_on_the_real_corpus(tmp_path: Path) -> None:
 @pytest.mark.timeout(900)
 def test_notebook_runs_on_the_bundled_example_alone(tmp_path: Path) -> None:
     _check(_execute(tmp_path, tmp_path / "no-corpus-here"), False, tmp_path)
+
+
+def test_the_committed_notebook_is_what_its_script_writes() -> None:
+    """notebooks/make_explore.py is the notebook's source; the .ipynb must not drift from it (nor carry outputs)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_explore", NOTEBOOK.parent / "make_explore.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    written = nbformat.writes(module.build()) + "\n"  # nbformat.write ends the file with a newline
+    assert written == NOTEBOOK.read_text(encoding="utf-8"), "run: python notebooks/make_explore.py"
+    assert all(not c.get("outputs") for c in nbformat.read(NOTEBOOK, as_version=4).cells)
