@@ -249,8 +249,10 @@ def apply_lfs(inputs: Iterable[Mapping[str, Any]], lfs: Sequence[str | LabelingF
     --------
     >>> inputs = [{"text": "下一步，持续深化诉源治理。"}, {"text": "存在的不足：执法能力还有差距。"}]
     >>> votes = apply_lfs(inputs, axis="function")
-    >>> len(votes.votes), len(votes.lfs) == len(available_lfs("function"))
-    (2, True)
+    >>> [lf.name for lf in votes.lfs][3:5]
+    ['shortcoming_cue', 'plan_cue']
+    >>> votes.votes[0][3:5], votes.votes[1][3:5]
+    ([None, 'plan'], ['shortcoming', None])
     """
     resolved = _resolve(lfs, axis)
     return Votes(resolved, [[lf(x) for lf in resolved] for x in inputs])
