@@ -408,6 +408,17 @@ def _is_file(s: str) -> bool:
         return False
 
 
+def _os_error(name: str, exc: OSError) -> InputError:
+    """The one-sentence error for a file that cannot be opened or read."""
+    if isinstance(exc, FileNotFoundError):
+        return InputError(f"{name}: no such file.")
+    if isinstance(exc, IsADirectoryError):
+        return InputError(f"{name}: is a directory, not a file; pass the files inside it.")
+    if isinstance(exc, PermissionError):
+        return InputError(f"{name}: permission denied.")
+    return InputError(f"{name}: cannot be read ({exc.strerror or exc}).")
+
+
 def read_document(path: str | os.PathLike[str], *, encoding: str | None = None, format: str = "auto",
                   id: str | None = None) -> Document:
     """Read one report file (plain text in any common encoding, or HTML).
@@ -449,14 +460,8 @@ def read_document(path: str | os.PathLike[str], *, encoding: str | None = None, 
                              f"{MAX_FILE_BYTES // 2**20} MiB); iter_documents, classify_many and the command "
                              "line read such files in parts.")
         data = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{name}: no such file.") from None
-    except PermissionError:
-        raise InputError(f"{name}: permission denied.") from None
-    except IsADirectoryError:
-        raise InputError(f"{name}: is a directory, not a file; pass the files inside it.") from None
     except OSError as exc:
-        raise InputError(f"{name}: cannot be read ({exc.strerror or exc}).") from None
+        raise _os_error(name, exc) from None
     text, used = decode_bytes(data, name=name, encoding=encoding)
     fmt = format
     if fmt == "auto" and p.suffix.lower() in _HTML_SUFFIXES:
@@ -574,10 +579,8 @@ def iter_jsonl_sources(path: str | os.PathLike[str], *, text_field: str = "text"
             if Path(path).is_dir():
                 raise InputError(f"{name}: is a directory, not a JSONL file.")
             fh = open(path, "rb")  # noqa: SIM115 - closed below
-    except FileNotFoundError:
-        raise InputError(f"{name}: no such file.") from None
     except OSError as exc:
-        raise InputError(f"{name}: cannot be read ({exc.strerror or exc}).") from None
+        raise _os_error(name, exc) from None
     try:
         for lineno, raw in enumerate(fh, 1):
             if raw.strip():
@@ -668,12 +671,8 @@ def iter_file_parts(path: str | os.PathLike[str], *, encoding: str | None = None
     try:
         fh = open(p, "rb")  # noqa: SIM115 - closed below
         size = os.fstat(fh.fileno()).st_size
-    except FileNotFoundError:
-        raise InputError(f"{name}: no such file.") from None
-    except IsADirectoryError:
-        raise InputError(f"{name}: is a directory, not a file; pass the files inside it.") from None
     except OSError as exc:
-        raise InputError(f"{name}: cannot be read ({exc.strerror or exc}).") from None
+        raise _os_error(name, exc) from None
     with fh:
         n = max(1, math.ceil(size / part_bytes))
         fmt = "html" if format == "auto" and p.suffix.lower() in _HTML_SUFFIXES else format
@@ -682,7 +681,7 @@ def iter_file_parts(path: str | os.PathLike[str], *, encoding: str | None = None
             try:
                 return fh.read(part_bytes)
             except OSError as exc:  # e.g. a network drive gone mid-read
-                raise InputError(f"{name}: cannot be read ({exc.strerror or exc}).") from None
+                raise _os_error(name, exc) from None
 
         block = read()
         sample = block[:1_000_000]
