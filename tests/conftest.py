@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, settings
 # The only function-scoped fixture they see is _private_cache below, which sets an env var.
 _quiet = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 settings.register_profile("dev", deadline=None, max_examples=100, suppress_health_check=_quiet)
-settings.register_profile("ci", deadline=None, max_examples=150, derandomize=True, suppress_health_check=_quiet,
+settings.register_profile("ci", deadline=None, max_examples=400, derandomize=True, suppress_health_check=_quiet,
                           print_blob=True)
 settings.register_profile("deep", deadline=None, max_examples=3000, suppress_health_check=_quiet)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))

@@ -22,7 +22,7 @@ from hypothesis import given, strategies as st
 import govreport_nlp as gr
 from govreport_nlp.errors import InputError
 from govreport_nlp.reading import decode_bytes, document_from_text
-from govreport_nlp.segmentation import get_segmenter
+from govreport_nlp.segmentation import shared_segmenter
 from govreport_nlp.sentences import sentence_spans
 from govreport_nlp.structure import detect_heading, inline_items
 
@@ -91,7 +91,7 @@ def test_sentences_cover_the_text_in_order(text: str) -> None:
 @pytest.mark.parametrize("backend", ["jieba", "rjieba", "char"])
 @given(text=TEXTS)
 def test_segmenters_never_raise_and_offsets_slice_back(backend: str, text: str) -> None:
-    seg = get_segmenter(backend)
+    seg = shared_segmenter(backend)  # one instance per backend: building jieba's dictionary takes 0.5 s
     words = seg.cut(text)
     assert all(w and not w.isspace() for w in words)
     for w, a, b in seg.tokenize(text):
