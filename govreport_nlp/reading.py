@@ -5,7 +5,8 @@ record into a :class:`Document` (decoded text plus provenance) and nothing more:
 finding paragraphs and headings is :mod:`govreport_nlp.structure`'s job.
 
 Decoding tries, in order: a byte-order mark (UTF-8, UTF-16, UTF-32); strict
-UTF-8; UTF-16 without a BOM (recognised by its zero bytes); GB18030 (a superset of
+UTF-8 (never re-read in another codec once valid); UTF-16 without a BOM
+(recognised by its zero bytes); GB18030 (a superset of
 GBK and GB2312, the encodings of files saved on government PCs); then
 ``charset-normalizer`` for anything else. Binary files (PDF, images, archives,
 Office documents) are recognised by their signature and refused with an error
@@ -249,6 +250,21 @@ def decode_bytes(data: bytes, *, name: str = "<bytes>", encoding: str | None = N
                 break
             return text.lstrip("\ufeff"), codec
     _sniff_binary(data, name)
+    nul = BinaryInputError(f"{name}: contains NUL bytes, so it is a binary file, not text; pass a text or HTML file.")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        # valid UTF-8 is never re-read in another codec (which would only garble it: "000\0" is also
+        # UTF-16 for "〰0"); Chinese text in UTF-16 is never valid UTF-8. With NUL bytes or full of
+        # control characters, it is a binary file.
+        if "\x00" in text[:65536]:
+            raise nul
+        if _control_ratio(text) < 0.05:
+            return text, "utf-8"
+        raise BinaryInputError(f"{name}: mostly control characters, so it is a binary file, not text; "
+                               "pass a text or HTML file.")
     utf16 = _looks_utf16(data)
     if utf16:
         try:
@@ -258,18 +274,7 @@ def decode_bytes(data: bytes, *, name: str = "<bytes>", encoding: str | None = N
         except UnicodeDecodeError:
             pass
     if b"\x00" in data[:65536]:
-        raise BinaryInputError(f"{name}: contains NUL bytes, so it is a binary file, not text; pass a text or HTML file.")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
-        # valid UTF-8 is never re-read in another codec (which would only garble it); full of
-        # control characters, it is a binary file
-        if _control_ratio(text) < 0.05:
-            return text, "utf-8"
-        raise BinaryInputError(f"{name}: mostly control characters, so it is a binary file, not text; "
-                               "pass a text or HTML file.")
+        raise nul
     try:
         text = data.decode("gb18030")
         # Big5 and other legacy bytes often "decode" as GB18030 too, into private-use
