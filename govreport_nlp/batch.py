@@ -77,7 +77,7 @@ def paragraph_record(report: Report, p: Paragraph, *, reasons: bool = True, digi
 
     rec: dict[str, Any] = {
         "doc": report.id, "index": p.index, "start": p.start, "end": p.end, "text": p.text,
-        "label": None if pred.abstained else pred.label, "score": r(pred.score), "function": pred.function,
+        "label": pred.assigned, "score": r(pred.score), "function": pred.function,
         "function_score": r(pred.function_score), "topics": list(pred.topics),
         "heading": p.headings[-1] if p.headings else None, "role": p.role, "kind": p.kind,
         "alternatives": [[lab, r(sc)] for lab, sc in pred.alternatives],
@@ -344,7 +344,7 @@ class _DatasetClassifier:
         texts = batch[self.column]
         if self.level == "paragraph":
             preds = model.predictions([str(t or "") for t in texts], threshold=self.threshold, reasons=self.reasons)
-            return {"label": [None if p.abstained else p.label for p in preds], "score": [p.score for p in preds],
+            return {"label": [p.assigned for p in preds], "score": [p.score for p in preds],
                     "function": [p.function for p in preds], "topics": [list(p.topics) for p in preds]}
         out = []
         for i, text in enumerate(texts):

@@ -156,7 +156,7 @@ def format_classified(report: Report, fmt: str = "jsonl", min_chars: int = 0, re
         pred = p.prediction
         if pred is None or len(p.text.strip()) < min_chars:
             continue
-        label = None if pred.abstained else pred.label
+        label = pred.assigned
         if fmt == "table":
             lines.append(f"{_clip(report.id, 14):<14}{p.index:>4}  {label or '(abstain)':<14}{pred.score:>6.2f}  "
                          f"{pred.function or '':<12}{_clip(','.join(pred.topics), 24):<24}{_clip(p.text, 50)}\n")

@@ -72,7 +72,7 @@ def prediction_html(pred: Prediction) -> str:
     >>> "<b>plan</b>" in prediction_html(Prediction("plans", 0.91, function="plan"))
     True
     """
-    label = None if pred.abstained else pred.label
+    label = pred.assigned
     parts = [_chip(label, f" {pred.score:.2f}")]
     if pred.abstained:
         parts.append(f"<i>below the threshold; best guess {escape(pred.label)}</i>")
@@ -101,7 +101,7 @@ def _paragraph_html(p: Paragraph) -> str:
     pred = p.prediction
     if pred is None:
         return body
-    label = None if pred.abstained else pred.label
+    label = pred.assigned
     tip = escape("\n".join(pred.reasons) or pred.label, quote=True)
     badge = (f'<div title="{tip}" style="flex:0 0 9em;text-align:right;font-size:85%">'
              f'{_chip(label, f" {pred.score:.2f}")}</div>')
@@ -130,7 +130,7 @@ def report_html(report: Report, max_paragraphs: int = MAX_PARAGRAPHS) -> str:
         head += f" &nbsp;{escape(md.title)}"
     if info:
         head += f' <span style="color:#666">({" · ".join(info)})</span>'
-    counts = Counter(None if p.prediction.abstained else p.prediction.label
+    counts = Counter(p.prediction.assigned
                      for p in report.paragraphs if p.prediction is not None and p.kind == "body")
     out = [f'<div class="govreport-report" style="font-size:90%;line-height:1.5">', f"<div>{head}</div>"]
     n_body = sum(1 for p in report.paragraphs if p.kind == "body")

@@ -153,6 +153,17 @@ class Prediction:
     """True when ``score`` fell below the model's confidence threshold."""
     reasons: tuple[str, ...] = ()
 
+    @property
+    def assigned(self) -> str | None:
+        """The label given to the paragraph: ``label``, or ``None`` when the model abstained.
+
+        Examples
+        --------
+        >>> Prediction("plans", 0.4, abstained=True).assigned is None
+        True
+        """
+        return None if self.abstained else self.label
+
     def __repr__(self) -> str:
         extra = ", ".join(x for x in (self.function or "", ",".join(self.topics)) if x)
         state = " abstained" if self.abstained else ""

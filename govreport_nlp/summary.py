@@ -67,11 +67,6 @@ def _paragraphs(report: Report, min_chars: int) -> Iterable[Paragraph]:
             yield p
 
 
-def _label(p: Paragraph) -> str | None:
-    pred = p.prediction
-    return None if pred is None or pred.abstained else pred.label
-
-
 def label_counts(reports: Iterable[Report], *, by: By = "id", weight: str = "paragraphs",
                  min_chars: int = MIN_CHARS) -> dict[Any, Counter[str | None]]:
     """How much of each group's text went to each label.
@@ -109,7 +104,7 @@ def label_counts(reports: Iterable[Report], *, by: By = "id", weight: str = "par
             continue  # a Failure in a classify_many stream: reported there
         counts = out.setdefault(_group(report, by), Counter())
         for p in _paragraphs(report, min_chars):
-            counts[_label(p)] += len(p.text) if weight == "chars" else 1
+            counts[p.prediction.assigned if p.prediction else None] += len(p.text) if weight == "chars" else 1
     return out
 
 
@@ -160,7 +155,7 @@ def paragraph_table(reports: Iterable[Report], *, label: str | Sequence[str] | N
             continue
         extra: Mapping[str, Any] = report.metadata.extra
         for p in _paragraphs(report, min_chars):
-            lab = _label(p)
+            lab = p.prediction.assigned if p.prediction else None
             if wanted is not None and lab not in wanted:
                 continue
             pred = p.prediction
