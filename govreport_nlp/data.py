@@ -36,6 +36,7 @@ from .weak import apply_lfs, combine
 
 __all__ = [
     "LabelledData",
+    "as_labelled_data",
     "from_hf",
     "labelled_from_reports",
     "read_labelled_jsonl",
@@ -277,6 +278,30 @@ def _require_datasets() -> Any:
     except ImportError:
         raise MissingDependencyError(missing_extra("datasets", "datasets", "Hugging Face dataset interop")) from None
     return datasets
+
+
+def as_labelled_data(data: Any, *, reports: Any = None, label_field: str = "label") -> LabelledData:
+    """Labelled paragraphs from whatever a user has: LabelledData, a JSONL path, ``(texts, labels)``, or a
+    Hugging Face ``Dataset``/``DatasetDict`` (what :func:`~govreport_nlp.train` and
+    :func:`~govreport_nlp.evaluate` accept).
+
+    Examples
+    --------
+    >>> data = as_labelled_data((["推行证照分离。", "开展人民调解。"], ["deregulation", "dispute"]))
+    >>> data.labels["label"]
+    ['deregulation', 'dispute']
+    """
+    if isinstance(data, LabelledData):
+        return data
+    if isinstance(data, (str, os.PathLike)):
+        return read_labelled_jsonl(data, reports=reports, label_field=label_field)
+    if isinstance(data, tuple) and len(data) == 2:
+        texts, labels = data
+        return LabelledData.from_texts(list(texts), list(labels))
+    if type(data).__module__.startswith("datasets"):
+        return from_hf(data, label_column=label_field)
+    raise GovReportError("labelled data must be LabelledData, a JSONL path, a datasets.Dataset/DatasetDict, "
+                         "or (texts, labels).")
 
 
 def from_hf(dataset: Any, *, text_column: str = "text", label_column: str = "label", group_column: str | None = None,

@@ -29,13 +29,13 @@ from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.svm import LinearSVC
 
-from .data import LabelledData
+from .data import LabelledData, as_labelled_data
 from .errors import GovReportError
 from .features import content_only, lexicon
 from .labels import LabelSet, derive_label, get_label_set
 from .model import Model
 from .segmentation import get_segmenter
-from .training import _as_data, fit_heads, get_recipe, recipe_data, train
+from .training import fit_heads, get_recipe, recipe_data, train
 
 __all__ = ["cross_validate", "evaluate", "evaluate_data", "evaluate_recipe", "format_report", "keyword_rules",
            "scores"]
@@ -271,14 +271,8 @@ def evaluate(data: Any = None, *, recipe: str | Mapping[str, Any] | None = None,
     """
     if data is None:
         return evaluate_recipe(recipe or "default", corpus, folds=folds, baselines=baselines, progress=progress)
-    d = _as_data(data, reports, label_field)
-    ls: LabelSet | None
-    if label_set is None:
-        ls = None
-    elif isinstance(label_set, (LabelSet, str)):
-        ls = get_label_set(label_set)
-    else:
-        ls = LabelSet("custom", tuple(str(x) for x in label_set))
+    d = as_labelled_data(data, reports=reports, label_field=label_field)
+    ls = None if label_set is None else get_label_set(label_set)
     return evaluate_data(d, label_set=ls, recipe=recipe, folds=folds, baselines=baselines, progress=progress)
 
 

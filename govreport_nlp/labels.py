@@ -161,8 +161,8 @@ _TOPIC_TO_DEFAULT = {
 _REGISTRY: dict[str, LabelSet] = {s.name: s for s in (DEFAULT, FUNCTION, TOPIC)}
 
 
-def get_label_set(name: str | LabelSet | Mapping[str, object]) -> LabelSet:
-    """A built-in label set by name (``default``, ``function``, ``topic``), or from a dict.
+def get_label_set(name: str | LabelSet | Mapping[str, object] | Sequence[str]) -> LabelSet:
+    """A built-in label set by name (``default``, ``function``, ``topic``), from a dict, or a list of labels.
 
     Examples
     --------
@@ -170,11 +170,15 @@ def get_label_set(name: str | LabelSet | Mapping[str, object]) -> LabelSet:
     ('leadership', 'deregulation', 'enforcement', 'dispute', 'shortcomings', 'plans', 'other')
     >>> get_label_set({"name": "mine", "labels": ["done", "todo"]}).labels
     ('done', 'todo')
+    >>> get_label_set(["todo", "done"]).labels  # a list keeps its order
+    ('todo', 'done')
     """
     if isinstance(name, LabelSet):
         return name
     if isinstance(name, Mapping):
         return LabelSet.from_dict(name)
+    if not isinstance(name, str):
+        return LabelSet("custom", tuple(str(x) for x in name))
     try:
         return _REGISTRY[name]
     except KeyError:

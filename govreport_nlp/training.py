@@ -36,7 +36,7 @@ from typing import Any, Mapping, Sequence
 
 from ._version import __version__
 from .classifier import ParagraphClassifier
-from .data import LabelledData, from_hf, read_labelled_jsonl, read_reports, weak_labels
+from .data import LabelledData, as_labelled_data, read_labelled_jsonl, read_reports, weak_labels
 from .errors import GovReportError, InputError
 from .features import ParagraphFeatures
 from .labels import LabelSet, get_label_set
@@ -194,21 +194,6 @@ def train_recipe(recipe: str | Mapping[str, Any] = "default", corpus: str | os.P
     return Model(heads, label_set, derive=derive, threshold=r.get("threshold"), info=info)
 
 
-def _as_data(data: Any, reports: Any, label_field: str) -> LabelledData:
-    if isinstance(data, LabelledData):
-        return data
-    if isinstance(data, (str, os.PathLike)):
-        return read_labelled_jsonl(data, reports=reports, label_field=label_field)
-    if isinstance(data, tuple) and len(data) == 2:
-        texts, labels = data
-        return LabelledData.from_texts(list(texts), list(labels))
-    mod = type(data).__module__
-    if mod.startswith("datasets"):
-        return from_hf(data, label_column=label_field)
-    raise GovReportError("train() takes LabelledData, a JSONL path, a datasets.Dataset/DatasetDict, "
-                         "or (texts, labels).")
-
-
 def train(data: Any, *, label_set: LabelSet | str | Sequence[str] | None = None, reports: Any = None,
           label_field: str = "label", recipe: str | Mapping[str, Any] | None = None,
           threshold: float | None = None) -> Model:
@@ -220,7 +205,7 @@ def train(data: Any, *, label_set: LabelSet | str | Sequence[str] | None = None,
         The labelled paragraphs. A JSONL path may hold ``text``+``label`` records
         or ``doc_id``/``start``/``end`` spans into ``reports``.
     label_set : LabelSet, name, list of labels, or None
-        The labels (default: those seen in the data). Data with other labels is refused.
+        The labels (default: those seen in the data, sorted). Data with other labels is refused.
     reports : path or dict of Report, optional
         Reports that span records point into.
     recipe : name, path or dict, optional
@@ -236,18 +221,11 @@ def train(data: Any, *, label_set: LabelSet | str | Sequence[str] | None = None,
     >>> model.label_set.labels, model.predict(["下一步将推进证照分离。"])
     (('done', 'todo'), ['todo'])
     """
-    d = _as_data(data, reports, label_field)
+    d = as_labelled_data(data, reports=reports, label_field=label_field)
     if "label" not in d.labels:
         raise GovReportError("the training data has no 'label' axis.")
     seen = [v for v in d.labels["label"] if v is not None]
-    if isinstance(label_set, (list, tuple)):
-        ls = LabelSet("custom", tuple(str(x) for x in label_set))
-    elif label_set is None:
-        ls = LabelSet.from_labels(seen)
-    elif isinstance(label_set, (LabelSet, str)):
-        ls = get_label_set(label_set)
-    else:
-        ls = LabelSet("custom", tuple(str(x) for x in label_set))
+    ls = LabelSet.from_labels(seen) if label_set is None else get_label_set(label_set)
     ls.check(seen)
     r = get_recipe(recipe or "custom")
     heads = fit_heads(d, ("label",), r)
