@@ -38,7 +38,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence, Union
 
 from .document import Paragraph, Report
 from .errors import GovReportError, InputError
-from .reading import Document, Failure, Source, iter_sources
+from .reading import Document, Failure, Source, iter_sources, part_count
 
 __all__ = ["classify_dataset", "classify_many", "count_sources", "paragraph_record"]
 
@@ -158,7 +158,8 @@ def count_sources(inputs: Sequence[Input], input_format: str = "auto") -> int | 
     """
     if any(not isinstance(x, Document) and str(x) == "-" for x in inputs):
         return None
-    return sum(1 for _ in _items(inputs, input_format, None, split_large=False))
+    return sum(part_count(x.size) if isinstance(x, Source) and x.kind == "file" else 1
+               for x in _items(inputs, input_format, None, split_large=False))
 
 
 def _chunks(items: Iterator[Source | Document | Failure]) -> Iterator[list[Source | Document | Failure]]:

@@ -41,6 +41,7 @@ __all__ = [
     "iter_jsonl",
     "iter_jsonl_sources",
     "iter_sources",
+    "part_count",
     "read_document",
 ]
 
@@ -634,6 +635,17 @@ def _detect_encoding(sample: bytes, name: str, more: bool) -> str:
     raise last
 
 
+def part_count(size: int) -> int:
+    """How many documents a file of ``size`` bytes gives in a batch: 1, or its parts if it is large.
+
+    Examples
+    --------
+    >>> part_count(50_000), part_count(100 * 2**20)
+    (1, 50)
+    """
+    return max(1, -(-size // PART_BYTES)) if size > LARGE_FILE_BYTES else 1
+
+
 def _size(n: int) -> str:
     return f"{n / 2**20:.0f} MiB" if n >= 2**20 else f"{n / 2**10:.0f} KiB"
 
@@ -739,8 +751,8 @@ def iter_sources(inputs: Iterable[str | os.PathLike[str]], *, input_format: str 
     JSONL files into lines, reading standard input, cutting files larger than
     :data:`LARGE_FILE_BYTES` into parts with :func:`iter_file_parts`); decoding
     of ordinary files is left to :meth:`Source.load`, which worker processes can
-    run. ``split_large=False`` yields unreadable placeholders instead of parts
-    (one per part), for counting without reading.
+    run. ``split_large=False`` leaves large files whole (for counting without
+    reading; :func:`part_count` says how many parts one will give).
 
     Examples
     --------
@@ -769,12 +781,8 @@ def iter_sources(inputs: Iterable[str | os.PathLike[str]], *, input_format: str 
                         size = os.path.getsize(path)
                     except OSError:
                         size = 0  # reported by load(), where the other errors are
-                    if size > LARGE_FILE_BYTES and not os.path.isdir(path):
-                        if split_large:
-                            yield from iter_file_parts(path, encoding=encoding, format=fmt)
-                        else:  # counting: as many placeholders as there will be parts
-                            for k in range(-(-size // PART_BYTES)):
-                                yield Source(f"{path} (part {k + 1})", "part", size=PART_BYTES)
+                    if split_large and size > LARGE_FILE_BYTES and not os.path.isdir(path):
+                        yield from iter_file_parts(path, encoding=encoding, format=fmt)
                         continue
                     yield Source(path, "file", format=fmt, encoding=encoding, size=size)
             except InputError as exc:
