@@ -228,7 +228,7 @@ def classify_many(inputs: Iterable[Input], model: Any = None, *, n_jobs: int = 1
     Report qinghe_county_2024
     Failure missing.txt: no such file.
     """
-    from .model import Model, _check_threshold, load_model
+    from .model import Model, check_threshold, load_model
 
     if isinstance(model, Model):
         m = model
@@ -237,7 +237,7 @@ def classify_many(inputs: Iterable[Input], model: Any = None, *, n_jobs: int = 1
     jobs = (os.cpu_count() or 1) if n_jobs == -1 else int(n_jobs)
     if jobs < 1:
         raise GovReportError(f"n_jobs (--jobs) must be a positive number of processes or -1, not {n_jobs}.")
-    _check_threshold(threshold)  # a usage error: once, before any input is read
+    check_threshold(threshold)  # a usage error: once, before any input is read
     options = {"threshold": threshold, "reasons": reasons}
     method = start_method or _start_method()  # before any progress-bar thread exists
     show = sys.stderr.isatty() if progress is None else bool(progress)

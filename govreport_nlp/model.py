@@ -71,7 +71,8 @@ def register_derivation(name: str, axes: tuple[str, ...], rule: Callable[[str, S
 register_derivation("default", ("function", "topic"), derive_label, DEFAULT)
 
 
-def _check_threshold(t: float | None) -> float | None:
+def check_threshold(t: float | None) -> float | None:
+    """``t`` if it is a usable abstain threshold (None, or a confidence in [0, 1]); else a one-sentence error."""
     if t is not None and not 0.0 <= t <= 1.0:
         raise GovReportError(f"the threshold (--threshold) is a confidence between 0 and 1, not {t}.")
     return t
@@ -124,7 +125,7 @@ class Model:
                 raise ModelError(f"derivation {derive!r} needs heads {', '.join(missing)}.")
         elif "label" not in self.heads:
             raise ModelError("a model without a derivation needs a 'label' head.")
-        _check_threshold(threshold)
+        check_threshold(threshold)
 
     def __repr__(self) -> str:
         return (f"Model(labels={list(self.label_set.labels)}, heads={list(self.heads)}, derive={self.derive!r}, "
@@ -173,7 +174,7 @@ class Model:
     def predict(self, X: Iterable[Any], threshold: float | None = None) -> list[str | None]:
         """The label of each paragraph; ``None`` where the confidence is under the threshold."""
         p = self.predict_proba(X)
-        t = self.threshold if threshold is None else _check_threshold(threshold)
+        t = self.threshold if threshold is None else check_threshold(threshold)
         labels = self.label_set.labels
         return [labels[int(np.argmax(r))] if t is None or r.max() >= t else None for r in p]
 
@@ -184,7 +185,7 @@ class Model:
             return []
         analyses = self._analyze(inputs)
         proba = self._proba(analyses)
-        t = self.threshold if threshold is None else _check_threshold(threshold)
+        t = self.threshold if threshold is None else check_threshold(threshold)
         labels = self.label_set.labels
         axis_p = {a: _softmax(analyses[a]["scores"]) for a in self.heads}
         why: dict[str, list[list[tuple[str, float]]]] = {a: h.explain_many(inputs, top=reasons, analysis=analyses[a]) if reasons else [[]] * len(inputs)

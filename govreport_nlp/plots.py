@@ -24,6 +24,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -49,8 +50,9 @@ def _axes(ax: Any, size: tuple[float, float]) -> Any:
     return ax
 
 
+@functools.lru_cache(maxsize=1)
 def _cjk_font() -> None:
-    """Use a font with Chinese glyphs if the machine has one, so that report names are not boxes."""
+    """Use a font with Chinese glyphs if the machine has one, so that report names are not boxes (once)."""
     from matplotlib import font_manager, rcParams
 
     have = {f.name for f in font_manager.fontManager.ttflist}
