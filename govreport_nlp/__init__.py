@@ -24,7 +24,7 @@ import logging as _logging
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
-from .document import Heading, Metadata, Paragraph, Prediction, Report, Section
+from .document import AxisExplanation, Explanation, Heading, Metadata, Paragraph, Prediction, Report, Section
 from .errors import (
     BinaryInputError,
     DecodingError,
@@ -35,7 +35,7 @@ from .errors import (
     ModelNotAvailableError,
 )
 from .reading import (Document, Failure, Source, decode_bytes, document_from_text, iter_documents, iter_jsonl,
-                      read_document)
+                      looks_like_path, read_document)
 from .segmentation import Segmenter, available_segmenters, cut, get_segmenter, register_segmenter
 from .sentences import sentence_spans, split_sentences
 from .structure import parse, parse_document
@@ -118,6 +118,8 @@ __all__ = [
     "Section",
     "Metadata",
     "Prediction",
+    "Explanation",
+    "AxisExplanation",
     "Document",
     "Failure",
     "Source",
@@ -125,6 +127,7 @@ __all__ = [
     "parse",
     "parse_document",
     "read_document",
+    "looks_like_path",
     "document_from_text",
     "iter_documents",
     "iter_jsonl",

@@ -30,6 +30,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -42,9 +43,9 @@ from sklearn.model_selection import GroupKFold, StratifiedKFold
 from sklearn.utils.validation import check_is_fitted
 
 from .errors import GovReportError
-from .features import ParagraphFeatures, TextBatch, as_input, context_features, dicts_to_csr, has_context
+from .features import ParagraphFeatures, TextAnalysis, TextBatch, as_input, context_features, dicts_to_csr, has_context
 
-__all__ = ["ParagraphClassifier", "describe_feature"]
+__all__ = ["ParagraphClassifier", "describe_feature", "reader_term"]
 
 
 class ParagraphClassifier(ClassifierMixin, BaseEstimator):
@@ -191,6 +192,23 @@ class ParagraphClassifier(ClassifierMixin, BaseEstimator):
             s_head[np.ix_(te, cols)] = _logits(_linear(est, Hm[te]))
         return s_par, s_head
 
+    @property
+    def learned_context(self) -> bool:
+        """Whether the combiner was trained on paragraphs read in their reports (not on bare text only).
+
+        A classifier trained on ``text``/``label`` records alone has learned nothing about
+        context; it then classifies report paragraphs by their content, as it was evaluated.
+
+        Examples
+        --------
+        >>> clf = ParagraphClassifier().fit(["全年办理行政复议案件十二件。", "下一步将持续深化诉源治理。"] * 4,
+        ...                                 ["done", "todo"] * 4)
+        >>> clf.learned_context
+        False
+        """
+        vec = getattr(self, "context_vectorizer_", None)
+        return vec is not None and any(n != "ctx=none" for n in vec.feature_names_)
+
     def _in_context(self, x: dict[str, Any]) -> bool:
         return bool(self.use_context and has_context(x))
 
@@ -223,13 +241,20 @@ class ParagraphClassifier(ClassifierMixin, BaseEstimator):
         Xu = self.features_.transform_analysis(batch.analysis(self.features_))
         scores = _logits(_linear(self.content_model_, Xu))  # one row per distinct text
         out: dict[str, Any] = {"inputs": inputs, "heads": batch.headings, "X": Xu, "rows": batch.rows,
-                               "scores": scores[batch.rows]}
+                               "scores": scores[batch.rows], "analysis": batch.analysis(self.features_)}
         if self.combiner_ is None or self.context_vectorizer_ is None:
             return out
         s_par = out["scores"]
-        s_head = scores[np.maximum(batch.head_rows, 0)] * (batch.head_rows >= 0)[:, None]
-        bare = np.array([not self._in_context(x) for x in inputs])
-        C = self._context([context_features(x) if self.use_context else {"ctx=none": 1.0} for x in inputs])
+        if not self.learned_context:
+            # trained on text only: the combiner knows no context, so a paragraph of a report is read as
+            # bare text (its in-context weights were never fitted and would give one label to everything)
+            bare = np.ones(len(inputs), dtype=bool)
+            s_head = np.zeros_like(s_par)
+            C = self._context([{"ctx=none": 1.0}] * len(inputs))
+        else:
+            s_head = scores[np.maximum(batch.head_rows, 0)] * (batch.head_rows >= 0)[:, None]
+            bare = np.array([not self._in_context(x) for x in inputs])
+            C = self._context([context_features(x) if self.use_context else {"ctx=none": 1.0} for x in inputs])
         out.update(head_scores=s_head, context=C, bare=bare,
                    scores=_logits(_linear(self.combiner_, self._stack(s_par, s_head, bare, C))))
         return out
@@ -257,8 +282,8 @@ class ParagraphClassifier(ClassifierMixin, BaseEstimator):
         --------
         >>> clf = ParagraphClassifier(cv=0).fit(["推行证照分离。", "开展人民调解。"], ["deregulation", "dispute"])
         >>> reasons = clf.explain("推行证照分离，一网通办。", top=30)
-        >>> "deregulation keywords" in [r for r, _ in reasons]
-        True
+        >>> [r for r, _ in reasons if r.startswith("deregulation keywords")]
+        ['deregulation keywords: 证照分离, 一网通办']
         """
         return self.explain_many([x], None if label is None else [label], top=top)[0]
 
@@ -277,6 +302,7 @@ class ParagraphClassifier(ClassifierMixin, BaseEstimator):
             ks = np.array([index[lab] for lab in labels], dtype=int)
         if not n_rows or top <= 0:
             return [[] for _ in range(n_rows)]
+        want, top = top, 3 * top  # raw evidence, several pieces per reader term (n-grams of one word)
         n = len(self.classes_)
         coef, mean = _coef(self.content_model_), self._mean_coef()
         ccoef = _coef(self.combiner_) if self.combiner_ is not None else None
@@ -316,19 +342,32 @@ class ParagraphClassifier(ClassifierMixin, BaseEstimator):
         first = np.searchsorted(r, r)  # where each row's run starts
         chosen = np.flatnonzero(np.arange(len(r)) - first < top)
         cnames = self.context_vectorizer_.feature_names_ if self.context_vectorizer_ is not None else None
-        out: list[list[tuple[str, float]]] = [[] for _ in range(n_rows)]
+        analysis: TextAnalysis | None = a.get("analysis")
+        grouped: list[dict[str, float]] = [{} for _ in range(n_rows)]
         for i in chosen.tolist():
             k = int(wh[i])
             row = int(r[i])
             if k >= 0:
-                desc = describe_feature(self.features_.feature_name(k))
+                name = self.features_.feature_name(k)
+                t = int(a["rows"][row])
+                desc = (reader_term(name, a["inputs"][row]["text"], analysis.words[t]) if analysis is not None
+                        else describe_feature(name))
             elif k == -1:
-                desc = f"heading “{a['heads'][row]}”"
+                desc = f"the heading above, “{a['heads'][row]}”"
             else:
                 assert cnames is not None
                 desc = describe_feature(str(cnames[-2 - k]))
-            out[row].append((desc, float(v[i])))
-        return out
+            # the n-grams of one word, the cues of one phrase: one reason, their weights added; the
+            # paragraph's opening n-grams are one reason too, shown with the longest opening they reach
+            g = grouped[row]
+            if desc.startswith("opens with “"):
+                old = next((d for d in g if d.startswith("opens with “")), None)
+                if old is not None:
+                    weight = g.pop(old)
+                    desc = max(old, desc, key=len)
+                    g[desc] = weight
+            g[desc] = g.get(desc, 0.0) + float(v[i])
+        return [sorted(g.items(), key=lambda kv: -kv[1])[:want] for g in grouped]
 
     def prepare(self) -> ParagraphClassifier:
         """Build the derived state prediction and explanations use (see :meth:`Model.prepare`)."""
@@ -412,21 +451,40 @@ def _logits(d: np.ndarray) -> np.ndarray:
     return d
 
 
+_ROLE_WORDS = {
+    "review": "the section reviewing the work done", "plans": "the plans section",
+    "shortcomings": "the section on shortcomings", "duties": "the section on the leaders' duties",
+    "preamble": "the opening, before any heading", "other": "a section whose role no heading states",
+}
+_FUNCTION_WORDS = {"plan": "plans", "shortcoming": "a shortcoming", "review": "a review", "preamble": "an opening",
+                   "closing": "a closing call", "meta": "page data"}
 _PREFIXES = (
-    ("w:", "word “{}”"),
-    ("c:", "characters “{}”"),
+    ("w:", "“{}”"),
+    ("c:", "“{}”"),
     ("open:", "opens with “{}”"),
     ("h:", "heading word “{}”"),
-    ("hkw:", "heading names {}"),
-    ("hcue:", "heading reads as {}"),
+    ("hkw:", "the heading above names {}"),
     ("kw:", "{} keywords"),
-    ("cue:", "{} cue"),
-    ("role=", "in a {} section"),
-    ("cued_role=", "under a heading that says {}"),
-    ("kind=", "line kind {}"),
-    ("pos=", "position {}/5 in the report"),
     ("len:", "length class {}"),
 )
+
+
+def _plain_context(name: str) -> str | None:
+    if name.startswith("role="):
+        return "in " + _ROLE_WORDS.get(name[5:], f"a {name[5:]} section")
+    if name.startswith("cued_role="):
+        return "a heading says this is " + _ROLE_WORDS.get(name[10:], f"a {name[10:]} section")
+    if name.startswith("hcue:"):
+        return "the heading above reads as " + _FUNCTION_WORDS.get(name[5:], name[5:])
+    if name.startswith("cue:"):
+        return "wording typical of " + _FUNCTION_WORDS.get(name[4:], name[4:])
+    if name.startswith("kind="):
+        return {"heading": "it is a heading", "meta": "it is report metadata",
+                "clutter": "it is page furniture"}.get(name[5:], f"line kind {name[5:]}")
+    if name.startswith("pos="):
+        return f"where it stands: part {int(name[4:]) + 1} of 5 of the report"
+    return {"last": "among the report's last paragraphs", "ctx=none": "read alone, without its report",
+            "numbered": "a numbered item", "no_heading": "under no heading"}.get(name)
 
 
 @lru_cache(maxsize=65536)
@@ -436,12 +494,91 @@ def describe_feature(name: str) -> str:
     Examples
     --------
     >>> describe_feature("cued_role=plans")
-    'under a heading that says plans'
+    'a heading says this is the plans section'
     >>> describe_feature("w:放管服")
-    'word “放管服”'
+    '“放管服”'
     """
+    plain = _plain_context(name)
+    if plain is not None:
+        return plain
     for prefix, template in _PREFIXES:
         if name.startswith(prefix):
-            return template.format(name[len(prefix):])
-    return {"last": "among the last paragraphs", "ctx=none": "no report context", "numbered": "numbered item",
-            "no_heading": "under no heading"}.get(name, name)
+            body = name[len(prefix):]
+            return template.format(body.replace(" ", "") if prefix == "w:" else body)
+    return name
+
+
+def reader_term(name: str, text: str, words: Sequence[str]) -> str:
+    """A content feature of paragraph ``text`` as words a reader recognises.
+
+    Character n-grams become the word (or two adjacent words) they come from in this
+    paragraph, opening n-grams the opening word, lexicon hits the keywords found,
+    function cues the phrase that matched. ``words`` are the paragraph's words as
+    the featurizer read them (numbers as ``0``).
+
+    Examples
+    --------
+    >>> words = ["推行", "证照分离", "改革", "全年", "办理", "告知", "承诺", "事项", "0", "项"]
+    >>> reader_term("c:照分", "推行证照分离改革，全年办理告知承诺事项156项。", words)
+    '“证照分离”'
+    >>> reader_term("kw:deregulation", "推行证照分离改革，优化营商环境。", [])
+    'deregulation keywords: 证照分离, 营商环境'
+    >>> reader_term("cue:plan", "下一步，我们将继续深化诉源治理。", [])
+    'plans wording: “下一步”'
+    """
+    if name.startswith("w:"):  # a word or a word bigram ("深化 改革")
+        return f"“{_as_written(name[2:].replace(' ', ''), text)}”"
+    if name.startswith(("c:", "open:")):
+        raw = name.split(":", 1)[1]
+        gram = "".join(ch for ch in raw if ch.isalnum())  # the words hold no punctuation
+        if not gram:
+            return f"punctuation “{raw.strip() or raw}”"
+        phrase = _covering_words(gram, words) or gram
+        shown = _as_written(phrase, text)
+        if name.startswith("open:"):
+            from .features import opening
+
+            lead = opening(text, 40)
+            at = lead.find(shown)
+            return f"opens with “{lead[:at + len(shown)] if 0 <= at <= 12 else shown}”"
+        return f"“{shown}”"
+    if name.startswith("kw:"):
+        from .features import lexicon
+
+        topic = name[3:]
+        found = [w for w in dict.fromkeys(lexicon().topics.get(topic, ())) if w and w in text]
+        # a keyword inside a longer one found too (证照 in 证照分离) is not listed twice
+        found = [w for w in found if not any(w != o and w in o for o in found)]
+        return f"{topic} keywords: " + ", ".join(found[:4]) if found else describe_feature(name)
+    if name.startswith("cue:"):
+        from .features import lexicon, opening
+
+        f = name[4:]
+        lead = text if f == "closing" else opening(text, 60)
+        for pat in lexicon().cues.get(f, ()):
+            m = pat.search(lead)
+            if m and m.group(0).strip():
+                return f"{_FUNCTION_WORDS.get(f, f)} wording: “{m.group(0).strip()}”"
+    return describe_feature(name)
+
+
+def _as_written(phrase: str, text: str) -> str:
+    """``phrase`` (numbers normalised to 0) as the paragraph writes it (``0年`` -> ``2024年``)."""
+    if "0" not in phrase:
+        return phrase
+    pat = re.escape(phrase).replace("0", r"[0-9０-９]+(?:[.．][0-9０-９]+)?")
+    m = re.search(pat, text)
+    return m.group(0) if m else phrase
+
+
+def _covering_words(gram: str, words: Sequence[str]) -> str | None:
+    """The word that holds ``gram``, or the run of adjacent words it spans."""
+    for w in words:
+        if gram in w:
+            return w
+    for i in range(len(words) - 1):
+        for j in range(i + 2, min(i + 4, len(words)) + 1):
+            joined = "".join(words[i:j])
+            if gram in joined:
+                return joined
+    return None

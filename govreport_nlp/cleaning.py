@@ -17,7 +17,8 @@ from typing import Any, Mapping, Sequence
 
 from .document import Metadata
 
-__all__ = ["Line", "LineMark", "extract_metadata", "mark_lines", "normalize_date", "split_lines"]
+__all__ = ["MAX_LINE_CHARS", "PIECE_CHARS", "Line", "LineMark", "extract_metadata", "mark_lines", "normalize_date",
+           "overlong_lines", "split_lines"]
 
 # line breaks: \n (the corpus's paragraph separator), plus \r\n, \r and the
 # Unicode line/paragraph separators that some exported files use
@@ -58,13 +59,27 @@ class LineMark:
     note: str
 
 
+#: A line longer than this is not one paragraph (the longest paragraph of the seeds and work reports has
+#: 2,162 characters; longer lines are whole reports saved without line breaks): it is cut at sentence ends.
+MAX_LINE_CHARS = 3000
+#: The pieces an overlong line is cut into are at most this long.
+PIECE_CHARS = 1000
+_PIECE_END = re.compile(r"[。！？；!?;]")
+
+
 def split_lines(text: str) -> list[Line]:
     """Non-blank lines of ``text`` with whitespace stripped, as offset spans.
+
+    A line over :data:`MAX_LINE_CHARS` characters is cut after sentence ends into
+    pieces of at most :data:`PIECE_CHARS` characters (where a piece has no sentence
+    end it is cut at that length); :func:`overlong_lines` says how many were.
 
     Examples
     --------
     >>> [(l.start, l.end, l.text) for l in split_lines("  一、回顾\\n\\n正文。 ")]
     [(2, 6, '一、回顾'), (8, 11, '正文。')]
+    >>> [len(l.text) for l in split_lines("推行证照分离。" * 500)]
+    [994, 994, 994, 518]
     """
     lines: list[Line] = []
     pos = 0
@@ -82,11 +97,58 @@ def split_lines(text: str) -> list[Line]:
             inner = text[s:e].strip()
             if inner:
                 off = text[s:e].index(inner)
-                lines.append(Line(len(lines), s + off, s + off + len(inner), inner))
+                if len(inner) > MAX_LINE_CHARS:
+                    for a, b in _pieces(inner):
+                        lines.append(Line(len(lines), s + off + a, s + off + b, inner[a:b]))
+                else:
+                    lines.append(Line(len(lines), s + off, s + off + len(inner), inner))
         if not m:
             break
         pos = m.end()
     return lines
+
+
+def _pieces(line: str) -> list[tuple[int, int]]:
+    """Spans that cut an overlong line after sentence ends, each at most PIECE_CHARS long, none blank."""
+    out: list[tuple[int, int]] = []
+    start, n = 0, len(line)
+    while start < n:
+        stop = min(start + PIECE_CHARS, n)
+        if stop < n:
+            ends = [m.end() for m in _PIECE_END.finditer(line, start, stop)]
+            if ends:
+                stop = ends[-1]
+        a, b = start, stop
+        while a < b and line[a].isspace():
+            a += 1
+        while b > a and line[b - 1].isspace():
+            b -= 1
+        if b > a:
+            out.append((a, b))
+        start = stop
+    return out
+
+
+def overlong_lines(text: str, lines: Sequence[Line]) -> tuple[int, int]:
+    """How many overlong lines :func:`split_lines` cut in ``text``, and into how many pieces in all.
+
+    The pieces of a cut line follow each other with no line break between them.
+
+    Examples
+    --------
+    >>> t = "短句。\\n" + "推行证照分离。" * 500
+    >>> overlong_lines(t, split_lines(t))
+    (1, 4)
+    """
+    cut = pieces = 0
+    in_run = False
+    for a, b in zip(lines, lines[1:]):
+        same_line = _LINE_BREAK.search(text, a.end, b.start) is None
+        if same_line:
+            pieces += 1 if in_run else 2
+            cut += 0 if in_run else 1
+        in_run = same_line
+    return cut, pieces
 
 
 # --------------------------------------------------------------------------
@@ -122,6 +184,10 @@ _DISCLOSURE_VALUES = frozenset(
 )
 _ISSUER_END = re.compile(r"(?:人民政府|政府|办公室|办公厅|委员会|管委会|管理委员会|局|厅|委|办|乡|镇|街道|县|区|市|省|司法所)$")
 
+# one page button or tool, as the compact line (brackets and spaces dropped) spells it
+_TOOL = (r"(?:打印(?:本页|此页|文章|本文|页面)?|关闭(?:窗口|本页|页面)?|收藏(?:本页)?|加入收藏|我要收藏|"
+         r"分享(?:到|至)?|一键分享|返回(?:顶部|首页|列表)?|回到顶部|顶部|纠错|我要纠错|保存(?:本页)?|"
+         r"(?:字体|字号|文字大小)[:：]?|大|中|小|默认|放大|缩小|朗读|[|｜/·•:：])")
 # page furniture, as whole-line patterns (after dropping brackets and spaces)
 _CLUTTER_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^[|｜\s\-—_=*·•]*$"), "table rule"),
@@ -137,10 +203,16 @@ _CLUTTER_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
                 r"上一篇|下一篇|上一条|下一条|保存|保存本页|纠错|我要纠错|朗读|无障碍|无障碍浏览|长者模式|"
                 r"用户登录|登录|注册|立即注册|还没有账号[?？]?|忘记密码[?？]?|退出|搜索|站内搜索|"
                 r"相关解读|相关政策|相关稿件|相关链接|相关文件|相关新闻|政策解读|图解|【?打印】?)$"), "page tools"),
-    (re.compile(r"^(?:(?:打印|关闭|分享到?|收藏|返回|顶部|纠错|保存)[:：]?\s*){2,}$"), "page tools"),
-    (re.compile(r"^(?:访问次数|浏览次数|阅读次数|点击数|阅读量|浏览量)"), "counter"),
-    (re.compile(r"(?:版权所有|Copyright|©|ICP备|ICP证|网站标识码|公网安备|网站地图|联系我们|技术支持[:：]|"
-                r"主办单位[:：]|承办单位[:：]|建议使用.*浏览器|分辨率)", re.I), "footer"),
+    # a bar of page buttons, however they are bracketed or spaced: 【打印本页】【关闭窗口】, 打印 | 收藏 | 分享到
+    (re.compile(rf"^(?:{_TOOL})+$"), "page tools"),
+    (re.compile(r"^(?:上一篇|下一篇|上一条|下一条|上一页|下一页)[:：]"), "page tools"),
+    (re.compile(r"^(?:相关链接|相关解读|相关稿件|相关文件|相关新闻|相关阅读|相关文章|相关附件|相关政策)[:：]"), "page tools"),
+    (re.compile(r"^(?:(?:微信|手机|用手机)?扫(?:一扫|码)|手机(?:扫码)?(?:阅读|访问|浏览)|二维码$)"), "share"),
+    (re.compile(r"^(?:访问次数|浏览次数|阅读次数|点击数|点击量|阅读量|浏览量|访问量|访问人数|总访问量|今日访问|"
+                r"您是第\d+位访问者)"), "counter"),
+    (re.compile(r"(?:版权所有|Copyright|©|ICP备|ICP证|备案号|网站标识码|公网安备|网站地图|联系我们|技术支持[:：]|"
+                r"主办单位[:：]|承办单位[:：]|协办单位[:：]|建议使用.*浏览器|分辨率)", re.I), "footer"),
+    (re.compile(r"^(?:主办|承办|协办|维护|运维)[:：]"), "footer"),
 )
 _BRACKETS = re.compile(r"[【】\[\]（）()〔〕<>《》\s|｜]")
 # a line of report prose: long enough and punctuated like a sentence
@@ -202,6 +274,10 @@ def mark_lines(lines: Sequence[Line], *, link_ratio: Sequence[float] | None = No
     """
     marks: list[LineMark | None] = [None] * len(lines)
     prose = [i for i, ln in enumerate(lines) if _is_prose(ln.text) and not _FIELD_LINE.match(ln.text)]
+    if not prose:
+        # a report of short lines only: its sentences and headings bound the header and footer
+        prose = [i for i, ln in enumerate(lines) if (ln.text.endswith(("。", "；", "！", "？")) or _HEADING_START.match(ln.text))
+                 and not _FIELD_LINE.match(ln.text)]
     first_prose = prose[0] if prose else len(lines)
     last_prose = prose[-1] if prose else -1
     pending_field = False  # a field name whose value is on a later line
@@ -232,6 +308,11 @@ def mark_lines(lines: Sequence[Line], *, link_ratio: Sequence[float] | None = No
             if found.kind == "clutter" and found.note == "counter":
                 pending_field = False
             footer_clutter = footer_clutter or (in_footer and found.kind == "clutter")
+            continue
+        if _DATE_ONLY.match(t):  # a bare date is publication data wherever it stands
+            marks[i] = LineMark("meta", "date")
+            header_has_meta = header_has_meta or in_header
+            pending_field = False
             continue
         if in_header or in_footer:
             if _DATE_ONLY.match(t):

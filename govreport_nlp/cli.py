@@ -146,23 +146,35 @@ def cmd_segment(args: argparse.Namespace, failures: list[Failure]) -> None:
 # ---------------------------------------------------------------------------
 
 
-_TABLE_HEADER = f"{'doc':<14}{'idx':>4}  {'label':<14}{'score':>6}  {'function':<12}{'topics':<24}text\n"
+_TABLE_HEADER = (f"{'doc':<16}{'idx':>4}  {'kind':<8}{'label':<14}{'score':>6}  {'function':<12}{'topics':<24}"
+                 "text\n")
 
 
-def format_classified(report: Report, fmt: str = "jsonl", min_chars: int = 0, reasons: int = 3) -> str:
-    """One classified report as the ``classify`` command prints it (runs in the worker processes)."""
+def format_classified(report: Report, fmt: str = "jsonl", min_chars: int = 0, reasons: int = 3,
+                      body_only: bool = False) -> str:
+    """One classified report as the ``classify`` command prints it (runs in the worker processes).
+
+    ``body_only`` keeps only body paragraphs, the ones :func:`~govreport_nlp.label_shares` and
+    :func:`~govreport_nlp.paragraph_table` count; ``min_chars`` drops shorter lines.
+    """
     lines = []
     for p in report.paragraphs:
         pred = p.prediction
-        if pred is None or len(p.text.strip()) < min_chars:
+        if pred is None or len(p.text.strip()) < min_chars or (body_only and p.kind != "body"):
             continue
         label = pred.assigned
         if fmt == "table":
-            lines.append(f"{_clip(report.id, 14):<14}{p.index:>4}  {label or '(abstain)':<14}{pred.score:>6.2f}  "
+            # the id in full: two reports must never share a shown id (a column that cuts them would)
+            lines.append(f"{report.id:<16}{p.index:>4}  {p.kind:<8}{label or '(abstain)':<14}{pred.score:>6.2f}  "
                          f"{pred.function or '':<12}{_clip(','.join(pred.topics), 24):<24}{_clip(p.text, 50)}\n")
             continue
         lines.append(json.dumps(paragraph_record(report, p, reasons=bool(reasons)), ensure_ascii=False) + "\n")
     return "".join(lines)
+
+
+def _classified_with_warnings(report: Report, **kwargs: Any) -> tuple[str, list[str]]:
+    """What a worker sends back: the formatted report and its warnings (printed on stderr, in order)."""
+    return format_classified(report, **kwargs), list(report.warnings)
 
 
 def cmd_classify(args: argparse.Namespace, failures: list[Failure]) -> None:
@@ -173,8 +185,10 @@ def cmd_classify(args: argparse.Namespace, failures: list[Failure]) -> None:
     _settle()
     if args.format == "table":
         sys.stdout.write(_TABLE_HEADER)
-    emit = functools.partial(format_classified, fmt=args.format, min_chars=args.min_chars, reasons=args.reasons)
+    emit = functools.partial(_classified_with_warnings, fmt=args.format, min_chars=args.min_chars,
+                             reasons=args.reasons, body_only=args.body_only)
     progress = None if args.progress is None else args.progress
+    said: set[str] = set()  # the parts of one large file share a warning: say it once
     for out in classify_many(args.files or ["-"], model, n_jobs=args.jobs, input_format=args.input_format,
                              encoding=args.encoding, threshold=args.threshold, reasons=args.reasons,
                              progress=progress, emit=emit):
@@ -182,8 +196,13 @@ def cmd_classify(args: argparse.Namespace, failures: list[Failure]) -> None:
             failures.append(out)
             print(f"govreport-nlp: skipped: {out.message}", file=sys.stderr)
             continue
-        sys.stdout.write(out)
+        text, warnings = out
+        sys.stdout.write(text)
         sys.stdout.flush()
+        for w in warnings:
+            if w not in said:
+                said.add(w)
+                print(f"govreport-nlp: warning: {w}", file=sys.stderr, flush=True)
 
 
 # ---------------------------------------------------------------------------
@@ -299,6 +318,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threshold", type=float, help="confidence under which the label is left out (abstain)")
     p.add_argument("--min-chars", type=int, default=0,
                    help="only output paragraphs of at least this many characters (the taxonomy scores 25+)")
+    p.add_argument("--body-only", action="store_true",
+                   help="only body paragraphs: what label_shares and paragraph_table count (no headings, "
+                        "metadata or page furniture)")
     p.add_argument("--reasons", type=int, default=3, help="how many reasons per axis to give (jsonl)")
     p.add_argument("--jobs", "-j", type=int, default=1,
                    help="worker processes (-1: one per core); each holds the model once")

@@ -23,9 +23,9 @@ from html import escape
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .document import Paragraph, Prediction, Report
+    from .document import Explanation, Paragraph, Prediction, Report
 
-__all__ = ["label_colour", "prediction_html", "report_html"]
+__all__ = ["explanation_html", "label_colour", "prediction_html", "report_html"]
 
 #: the default label set's colours: light enough to read black text on
 DEFAULT_COLOURS = {
@@ -87,6 +87,30 @@ def prediction_html(pred: Prediction) -> str:
     if pred.reasons:
         html += "<ul style='margin:2px 0 0 0'>" + "".join(f"<li>{escape(r)}</li>" for r in pred.reasons) + "</ul>"
     return f'<div class="govreport-prediction">{html}</div>'
+
+
+def explanation_html(e: Explanation) -> str:
+    """An explanation: the paragraph on its label's colour, then each head's reasons with their weights.
+
+    Examples
+    --------
+    >>> from govreport_nlp.document import AxisExplanation, Explanation
+    >>> e = Explanation("推行证照分离。", "deregulation", 0.9,
+    ...                 {"topic": AxisExplanation("topic", "deregulation", 0.9, (("“证照分离”", 2.5),))})
+    >>> html = explanation_html(e)
+    >>> "证照分离" in html and "2.50" in html and "<script" not in explanation_html(
+    ...     Explanation("<script>", "other", 0.5))
+    True
+    """
+    rows = []
+    for ax in e.axes.values():
+        reasons = "".join(f"<li>{escape(text)} <span style='color:#888'>{weight:+.2f}</span></li>"
+                          for text, weight in ax.reasons)
+        rows.append(f"<tr><td style='vertical-align:top;padding-right:1em'>{escape(ax.axis)} "
+                    f"<b>{escape(ax.label)}</b> {ax.score:.2f}</td><td><ul style='margin:0'>{reasons}</ul></td></tr>")
+    head = f'<div style="background:{label_colour(e.label)};padding:2px 6px">{escape(e.text)}</div>'
+    return (f'<div class="govreport-explanation">{head}<div>{_chip(e.label, f" {e.score:.2f}")}</div>'
+            f"<table>{''.join(rows)}</table></div>")
 
 
 def _paragraph_html(p: Paragraph) -> str:

@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Iterator, Literal, Mapping
 
 __all__ = [
+    "AxisExplanation",
+    "Explanation",
     "PARAGRAPH_KINDS",
     "ROLES",
     "Heading",
@@ -185,6 +187,75 @@ class Prediction:
             "abstained": self.abstained,
             "reasons": list(self.reasons),
         }
+
+
+@dataclass(frozen=True)
+class AxisExplanation:
+    """One head's decision and the evidence behind it, strongest first.
+
+    ``reasons`` are ``(what, weight)`` pairs in a reader's terms: the paragraph's words
+    and phrases, the keywords or cue phrases that matched, and where it stands in its
+    report; ``weight`` is how far each pushed towards ``label`` (log-odds, summed over
+    the n-grams and cues that make up one reason).
+    """
+
+    axis: str
+    label: str
+    score: float
+    reasons: tuple[tuple[str, float], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"axis": self.axis, "label": self.label, "score": self.score,
+                "reasons": [[text, weight] for text, weight in self.reasons]}
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a paragraph got its label: the label, and each head's decision with its reasons.
+
+    ``str()`` gives a few lines to read; in Jupyter it shows as a small table;
+    :meth:`to_dict` is plain JSON.
+
+    Examples
+    --------
+    >>> import govreport_nlp as gr
+    >>> e = gr.load_model().explain({"text": "推行证照分离，企业开办时间压缩至1个工作日。",
+    ...                              "role": "review", "cued": True, "headings": ["主要做法和成效"]})
+    >>> e.label, e.axes["topic"].label
+    ('deregulation', 'deregulation')
+    >>> print(str(e).splitlines()[0])  # doctest: +ELLIPSIS
+    deregulation 0.9... — 推行证照分离，企业开办时间压缩至1个工作日。
+    >>> sorted(e.to_dict())
+    ['axes', 'label', 'score', 'text']
+    """
+
+    text: str
+    label: str
+    score: float
+    axes: Mapping[str, AxisExplanation] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        lines = [f"{self.label} {self.score:.2f} — {_clip(self.text, 40)}"]
+        for ax in self.axes.values():
+            why = "; ".join(text for text, _ in ax.reasons[:4]) or "no single feature stands out"
+            lines.append(f"  {ax.axis} {ax.label} {ax.score:.2f}: {why}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<Explanation {self.label} {self.score:.2f} ({', '.join(a.label for a in self.axes.values())})>"
+
+    def _repr_html_(self) -> str:
+        from .display import explanation_html
+
+        return explanation_html(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "label": self.label, "score": self.score,
+                "axes": {name: ax.to_dict() for name, ax in self.axes.items()}}
+
+
+def _clip(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 @dataclass

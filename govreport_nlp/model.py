@@ -22,6 +22,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import tempfile
@@ -35,12 +36,13 @@ import sklearn
 
 from ._version import __version__
 from .classifier import ParagraphClassifier
-from .document import Prediction, Report
+from .document import AxisExplanation, Explanation, Prediction, Report
 from .errors import GovReportError, ModelError, ModelNotAvailableError
 from .features import TextBatch, as_input, report_inputs
 from .labels import DEFAULT, LabelSet, derive_label, get_label_set
 from .persistence import head_from_state, head_state
 from .reading import Document
+from .structural import structural_prediction
 from .structure import parse, parse_document
 
 __all__ = ["Model", "default_model_path", "load_model", "register_derivation"]
@@ -183,6 +185,11 @@ class Model:
         inputs = [as_input(x) for x in X]
         if not inputs:
             return []
+        # a huge report is scored a chunk at a time: the feature matrices of all its text at once would not
+        # fit in a laptop's memory (a 20 MB file peaked at 1.7 GB); each paragraph's score is its own anyway
+        chunks = list(_chunks(inputs))
+        if len(chunks) > 1:
+            return [pred for chunk in chunks for pred in self.predictions(chunk, threshold=threshold, reasons=reasons)]
         analyses = self._analyze(inputs)
         proba = self._proba(analyses)
         t = self.threshold if threshold is None else check_threshold(threshold)
@@ -215,14 +222,21 @@ class Model:
                 abstained=t is not None and score < t, reasons=reason_text))
         return out
 
-    def explain(self, paragraph: Any, top: int = 8) -> dict[str, Any]:
+    def explain(self, paragraph: Any, top: int = 8) -> Explanation:
         """Why a paragraph gets its label: each head's decision and the words and context behind it.
+
+        ``paragraph`` is text (read alone: content only), a dict with context, or a
+        Paragraph of a parsed report. The reasons are in a reader's terms: words and
+        phrases of the paragraph (character n-grams grouped into the words they come
+        from), the keywords and cue phrases that matched, and its place in the report.
 
         Examples
         --------
         >>> e = load_model().explain("我们将进一步优化营商环境。")
-        >>> e["label"], e["axes"]["function"]["label"]
+        >>> e.label, e.axes["function"].label
         ('plans', 'plan')
+        >>> e.to_dict()["axes"]["topic"]["label"]
+        'deregulation'
         """
         inputs = [as_input(paragraph)]
         analyses = self._analyze(inputs)
@@ -230,10 +244,10 @@ class Model:
         axes = {}
         for a, h in self.heads.items():
             p = _softmax(analyses[a]["scores"])[0]
-            axes[a] = {"label": str(h.classes_[int(np.argmax(p))]), "score": float(p.max()),
-                       "reasons": h.explain_many(inputs, top=top, analysis=analyses[a])[0]}
+            axes[a] = AxisExplanation(a, str(h.classes_[int(np.argmax(p))]), float(p.max()),
+                                      tuple(h.explain_many(inputs, top=top, analysis=analyses[a])[0]))
         k = int(np.argmax(proba))
-        return {"label": self.label_set.labels[k], "score": float(proba[k]), "axes": axes}
+        return Explanation(inputs[0]["text"], self.label_set.labels[k], float(proba[k]), axes)
 
     # --- reports -----------------------------------------------------------
     def classify_report(self, source: str | os.PathLike[str] | bytes | Document | Report, *, id: str | None = None,
@@ -254,8 +268,14 @@ class Model:
         else:
             report = parse(source, id=id, format=format, encoding=encoding)
         preds = self.predictions(report_inputs(report), threshold=threshold, reasons=reasons)
+        derive = _DERIVATIONS[self.derive][1] if self.derive is not None and "function" in self.heads else None
+        t = self.threshold if threshold is None else threshold
         for p, pred in zip(report.paragraphs, preds):
-            p.prediction = pred
+            # furniture, metadata and headings: the structure decides (see govreport_nlp.structural)
+            fixed = structural_prediction(p, report, label_set=self.label_set, derive=derive)
+            if fixed is not None and t is not None and fixed.score < t:
+                fixed = dataclasses.replace(fixed, abstained=True)
+            p.prediction = pred if fixed is None else fixed
         return report
 
     def classify_reports(self, sources: Iterable[Any], **kwargs: Any) -> Iterator[Report]:
@@ -402,6 +422,20 @@ def load_model(path: str | os.PathLike[str] | None = None) -> Model:
             _CACHE[key] = Model.load(where)
         return _CACHE[key]
     return Model.load(path)
+
+
+#: :meth:`Model.predictions` scores at most this many characters at a time.
+CHUNK_CHARS = 400_000
+
+
+def _chunks(inputs: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    start, size = 0, 0
+    for i, x in enumerate(inputs):
+        size += len(x["text"])
+        if size > CHUNK_CHARS and i > start:
+            yield inputs[start:i]
+            start, size = i, len(x["text"])
+    yield inputs[start:]
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:

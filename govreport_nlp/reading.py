@@ -35,6 +35,7 @@ __all__ = [
     "document_from_record",
     "document_from_text",
     "load_document",
+    "looks_like_path",
     "Source",
     "iter_documents",
     "iter_file_parts",
@@ -357,9 +358,8 @@ def load_document(source: str | os.PathLike[str] | bytes | Document, *, id: str 
     """Turn whatever a user hands over into a :class:`Document`.
 
     ``source`` may be a Document (returned as is), raw bytes, a path, or report
-    text. A one-line ``str`` is taken as a path when it names an existing file or
-    folder or ends in a file suffix (``.txt``, ``.html``...), so a mistyped file
-    name is an error, not a one-line report; otherwise it is the report text itself. ``meta`` is added to the
+    text. A ``str`` is a path or report text by :func:`looks_like_path`, so a mistyped
+    file name is an error, not a one-line report. ``meta`` is added to the
     document's metadata; ``id`` overrides its id.
 
     Examples
@@ -375,10 +375,7 @@ def load_document(source: str | os.PathLike[str] | bytes | Document, *, id: str 
         doc = source
     elif isinstance(source, bytes):
         doc = document_from_bytes(source, id=id or "doc", format=format, encoding=encoding)
-    elif isinstance(source, os.PathLike) or (
-        isinstance(source, str) and "\n" not in source and len(source) < 4096
-        and (_is_file(source) or _looks_like_path(source))
-    ):
+    elif isinstance(source, os.PathLike) or (isinstance(source, str) and looks_like_path(source)):
         # a string that names a file is read; one that only looks like a path (a typo, a folder)
         # gets read_document's "no such file"/"is a directory" error instead of being parsed as text
         doc = read_document(source, encoding=encoding, format=format, id=id)
@@ -394,17 +391,41 @@ def load_document(source: str | os.PathLike[str] | bytes | Document, *, id: str 
 
 
 _PATHLIKE = re.compile(r"\.(?:txt|text|html?|shtml|xhtml|jsonl|ndjson|json|md|csv|pdf|docx?|wps)$", re.I)
+# prose punctuation that file names do not carry: a line with it is report text even if it has a slash
+_PROSE_MARKS = re.compile(r"[。，；！？、：]")
 
 
-def _looks_like_path(s: str) -> bool:
-    """A one-line string that is meant as a file name: a report suffix, or an existing folder."""
-    s = s.strip()
-    if not s or len(s) > 1024:
+def looks_like_path(s: str) -> bool:
+    """The one rule for "report text or a path?" of a ``str`` (``parse``, ``classify_report``, ``load_document``).
+
+    A string is a path when it has no line break and names an existing file or
+    folder, ends in a file suffix (``.txt``, ``.html`` …), or contains a path
+    separator (``/`` or ``\\``) and no Chinese prose punctuation. Anything else is
+    report text. A path that does not exist is then the one-line "no such file"
+    error rather than a one-paragraph report of the path's characters.
+
+    Examples
+    --------
+    >>> looks_like_path("reports/jinhua_2023"), looks_like_path("./reprots/"), looks_like_path("x.txt")
+    (True, True, True)
+    >>> looks_like_path("全年办理复议案件十二件。"), looks_like_path("网上可办率98%/全年办件1.2万件。")
+    (False, False)
+    """
+    if "\n" in s or "\r" in s or len(s) >= 4096:
         return False
+    t = s.strip()
+    if not t:
+        return False
+    if _is_file(t):
+        return True
     try:
-        return bool(_PATHLIKE.search(s)) or os.path.isdir(s)
+        if os.path.isdir(t):
+            return True
     except (OSError, ValueError):
         return False
+    if _PATHLIKE.search(t):
+        return True
+    return ("/" in t or "\\" in t) and not _PROSE_MARKS.search(t)
 
 
 def _is_file(s: str) -> bool:

@@ -28,7 +28,7 @@ import threading
 from abc import ABC, abstractmethod
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Callable, ClassVar, Iterable, Mapping, Sequence
+from typing import Any, Callable, ClassVar, Iterable, Iterator, Mapping, Sequence
 
 from .errors import GovReportError, ModelError, ModelNotAvailableError, missing_extra
 
@@ -177,11 +177,47 @@ class Segmenter(ABC):
         self._cut("法治")
         return self
 
+    def _terms(self) -> tuple[str, ...]:
+        """Words that are always kept whole, whatever the backend prefers (none here)."""
+        return ()
+
+    def _ensure_backend(self) -> None:
+        """Build the backend now (subclasses with a dictionary or model)."""
+
+    def _term_pattern(self) -> re.Pattern[str] | None:
+        pat = self.__dict__.get("_term_re", False)
+        if pat is False:
+            terms = sorted({t for t in self._terms() if len(t) > 1}, key=len, reverse=True)
+            # alternatives longest first: at each position the longest term wins
+            pat = re.compile("|".join(map(re.escape, terms))) if terms else None
+            self.__dict__["_term_re"] = pat
+        return pat
+
+    def _segment(self, text: str) -> Iterator[str]:
+        """The backend's words, except that each domain or user term stays one word.
+
+        jieba prefers a longer general word that crosses a term's edge (``化解矛盾 / 纠纷``); so the
+        text is cut at the terms first and only the stretches between them go to the backend.
+        """
+        pat = self._term_pattern()
+        if pat is None:
+            yield from self._cut(text)
+            return
+        self._ensure_backend()  # even a text made only of terms loads it (a missing model fails now)
+        pos = 0
+        for m in pat.finditer(text):
+            if m.start() > pos:
+                yield from self._cut(text[pos:m.start()])
+            yield m.group(0)
+            pos = m.end()
+        if pos < len(text):
+            yield from self._cut(text[pos:])
+
     def cut(self, text: str) -> list[str]:
         """Words of ``text``, in order, whitespace dropped."""
         if not text:
             return []
-        return [w for w in self._cut(text) if w and not w.isspace()]
+        return [w for w in self._segment(text) if w and not w.isspace()]
 
     __call__ = cut
 
@@ -199,7 +235,7 @@ class Segmenter(ABC):
         """
         out = []
         pos = 0
-        for w in self._cut(text):
+        for w in self._segment(text):
             at = text.find(w, pos)
             if at < 0:  # a backend that normalises its output: keep going without offsets
                 continue
@@ -263,6 +299,11 @@ class _DictionarySegmenter(Segmenter):
     def _words(self) -> tuple[str, ...]:
         """Words to add to the backend's dictionary."""
         return (domain_terms() if self.domain_dict else ()) + self.user_words
+
+    _terms = _words
+
+    def _ensure_backend(self) -> None:
+        self._get_backend()
 
     def _get_backend(self) -> Any:
         if self._backend is None:
@@ -469,12 +510,41 @@ class HanLPSegmenter(Segmenter):
     def _cut(self, text: str) -> Iterable[str]:
         return self._tokenizer()(text)
 
+    def _terms(self) -> tuple[str, ...]:
+        return domain_terms()  # the neural model does not know them either: they are kept whole the same way
+
+    def _ensure_backend(self) -> None:
+        self._tokenizer()
+
     def cut_many(self, texts: Iterable[str]) -> list[list[str]]:
         batch = list(texts)
         if not batch:
             return []
-        out = self._tokenizer()(batch)
-        return [[w for w in ws if w and not w.isspace()] for ws in out]
+        # one model call for every stretch between domain terms of every text
+        self._ensure_backend()
+        pat = self._term_pattern()
+        plans: list[list[tuple[bool, str]]] = []  # per text: (is_term, piece)
+        gaps: list[str] = []
+        for text in batch:
+            plan: list[tuple[bool, str]] = []
+            pos = 0
+            for m in (pat.finditer(text) if pat is not None else ()):
+                if m.start() > pos:
+                    plan.append((False, text[pos:m.start()]))
+                plan.append((True, m.group(0)))
+                pos = m.end()
+            if pos < len(text):
+                plan.append((False, text[pos:]))
+            gaps += [piece for is_term, piece in plan if not is_term]
+            plans.append(plan)
+        cuts = iter(self._tokenizer()(gaps) if gaps else [])
+        out = []
+        for plan in plans:
+            words: list[str] = []
+            for is_term, piece in plan:
+                words += [piece] if is_term else next(cuts)
+            out.append([w for w in words if w and not w.isspace()])
+        return out
 
 
 # ---------------------------------------------------------------------------

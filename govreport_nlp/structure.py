@@ -29,11 +29,11 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from .cleaning import Line, extract_metadata, mark_lines, split_lines
+from .cleaning import MAX_LINE_CHARS, PIECE_CHARS, Line, extract_metadata, mark_lines, overlong_lines, split_lines
 from .document import Heading, Paragraph, Report, Section
 from .reading import Document, load_document
 
-__all__ = ["detect_heading", "heading_role", "inline_items", "parse", "parse_document"]
+__all__ = ["detect_heading", "heading_role", "inline_items", "parse", "parse_document", "reads_as_sentence"]
 
 _CN_NUM = "一二三四五六七八九十"
 _MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -84,6 +84,8 @@ class HeadingMatch:
     standalone: bool
     title_span: tuple[int, int] | None
     """Span of the title within the line, if any."""
+    sentence: bool = False
+    """The numbered line is one sentence of content (a list item), not a heading."""
 
 
 def detect_heading(text: str) -> HeadingMatch | None:
@@ -118,6 +120,9 @@ def detect_heading(text: str) -> HeadingMatch | None:
         ends = [e.start() for e in _SENT_END.finditer(rest)]
         inner = [e for e in ends if e < len(rest.rstrip()) - 1]
         if not inner and len(rest) <= 60:
+            if reads_as_sentence(rest):
+                # a numbered result or task line (1.推行…改革，全年办理…156项。): content, not a title
+                return HeadingMatch(style, marker, None, False, None, sentence=True)
             title = rest.strip().rstrip(_TITLE_STRIP)
             return HeadingMatch(style, marker, title or None, True, (m.end(), m.end() + len(title)))
         cut = inner[0] if inner else None
@@ -126,6 +131,32 @@ def detect_heading(text: str) -> HeadingMatch | None:
             return HeadingMatch(style, marker, title or None, False, (m.end(), m.end() + len(title)))
         return HeadingMatch(style, marker, None, False, None)
     return None
+
+
+# a figure that reports a result or sets a target: digits other than a year (156项, 98%, 1.5亿元)
+_FIGURE = re.compile(r"[0-9０-９]+(?![0-9０-９]*\s*年)")
+_TITLE_MAX = 40  # numbered titles of the seeds and work reports are shorter; their sentences mostly longer
+
+
+def reads_as_sentence(rest: str) -> bool:
+    """Does the text after a numbering marker read as a sentence rather than a title?
+
+    A sentence ends in a full stop, semicolon, ! or ?, and is longer than a title,
+    or ends in a semicolon, or states figures. Titles may end in a full stop and have
+    two clauses (``切实保障和改善民生，解决群众关心的问题。``), so a comma alone
+    does not make a sentence.
+
+    Examples
+    --------
+    >>> reads_as_sentence("推行证照分离改革，全年办理告知承诺事项156项。")
+    True
+    >>> reads_as_sentence("深化“放管服”改革"), reads_as_sentence("坚持党的领导，压实主体责任。")
+    (False, False)
+    """
+    body = rest.strip()
+    if not body or body[-1] not in "。；;！!？?":
+        return False  # long titles without a full stop exist (一、坚持…发力，加快建设…体系)
+    return len(body) > _TITLE_MAX or body[-1] in "；;" or bool(_FIGURE.search(body))
 
 
 def _plain_heading(text: str, next_text: str | None) -> bool:
@@ -269,8 +300,10 @@ def parse_document(doc: Document) -> Report:
         elif _plain_heading(ln.text, lines[i + 1].text if i + 1 < len(lines) and marks[i + 1] is None else None):
             style, title, standalone = "plain", ln.text.rstrip(_TITLE_STRIP), True
 
-        if style is None:
-            add("body", title=_lead_title(ln.text), items=_items_abs(ln))
+        if style is None or (hm is not None and hm.sentence):
+            # a numbered sentence is an item of the list it stands in: it opens no section or heading
+            add("body", title=_lead_title(ln.text) if style is None else None, items=_items_abs(ln),
+                marker=marker)
             continue
 
         # place the heading in the stack: same style closes back to it, new style nests
@@ -324,6 +357,10 @@ def parse_document(doc: Document) -> Report:
         sections[-1] = Section(last.index, last.heading, last.role, last.cue, last.first_paragraph,
                                len(paragraphs) - 1)
     warnings = list(doc.warnings)
+    cut, pieces = overlong_lines(text, lines)
+    if cut:
+        warnings.append(f"{doc.id}: {cut} line(s) over {MAX_LINE_CHARS:,} characters (a file without line breaks?) "
+                        f"cut at sentence ends into {pieces} paragraphs of at most {PIECE_CHARS:,}")
     return Report(id=doc.id, text=text, paragraphs=paragraphs, sections=sections, headings=headings,
                   metadata=metadata, source=doc.source, encoding=doc.encoding, format=doc.format,
                   warnings=warnings)

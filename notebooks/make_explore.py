@@ -99,7 +99,8 @@ does; topic: what it is about) with the words and context features behind them."
 print(best.text[:120])
 best.prediction"""),
     ("code", """why = model.explain(best)
-{axis: (d["label"], round(d["score"], 2), d["reasons"][:5]) for axis, d in why["axes"].items()}"""),
+print(why)
+why"""),
     ("md", """## 5. Retrain with a new label, and evaluate
 
 Suppose your question needs a category the default labels fold into others: **supervision** (监督: oversight

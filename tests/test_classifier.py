@@ -73,7 +73,7 @@ def test_explain_names_words_and_context() -> None:
     names = [r for r, _ in reasons]
     assert any("plans" in r or "heading" in r for r in names)  # the section says so
     dereg = [r for r, _ in clf.explain("推行证照分离。", label="deregulation", top=30)]
-    assert "deregulation keywords" in dereg or "word “证照分离”" in dereg
+    assert "deregulation keywords: 证照分离" in dereg or "“证照分离”" in dereg
     with pytest.raises(GovReportError):
         clf.explain("文字", label="nope")
 
@@ -86,8 +86,10 @@ def test_bad_training_data_is_refused() -> None:
 
 
 def test_describe_feature() -> None:
-    assert describe_feature("role=plans") == "in a plans section"
+    assert describe_feature("role=plans") == "in the plans section"
     assert describe_feature("kw:dispute") == "dispute keywords"
+    assert describe_feature("ctx=none") == "read alone, without its report"
+    assert describe_feature("w:深化 改革") == "“深化改革”"
 
 
 def test_explanations_are_the_largest_positive_contributions() -> None:
@@ -98,7 +100,10 @@ def test_explanations_are_the_largest_positive_contributions() -> None:
     reasons = head.explain_many([x], top=50, analysis=a)[0]
     values = [v for _, v in reasons]
     assert values == sorted(values, reverse=True) and all(v > 0 for v in values)
-    assert head.explain_many([x], top=3, analysis=a)[0] == reasons[:3]
+    top3 = head.explain_many([x], top=3, analysis=a)[0]
+    assert len(top3) <= 3 and [v for _, v in top3] == sorted((v for _, v in top3), reverse=True)
+    # a word's contribution is trust x tf-idf value x (its weight for the label - the mean weight); the
+    # reason "“证照分离”" adds to it the character n-grams of the word that are among the strongest
     # a word's contribution is trust x tf-idf value x (its weight for the label - the mean weight)
     k = int(np.argmax(a["scores"][0]))
     names = list(head.features_.get_feature_names_out())
@@ -106,4 +111,4 @@ def test_explanations_are_the_largest_positive_contributions() -> None:
     coef = head.content_model_.coef_
     trust = head.combiner_.coef_[k, k] - head.combiner_.coef_[:, k].mean()
     expected = trust * a["X"][a["rows"][0], col] * (coef[k, col] - coef[:, col].mean())
-    assert dict(reasons)["word “证照分离”"] == pytest.approx(expected, rel=1e-5)
+    assert expected > 0 and dict(reasons)["“证照分离”"] >= expected * (1 - 1e-5)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import govreport_nlp as gr
 from conftest import EXAMPLE
 from govreport_nlp.cli import main
 
@@ -107,8 +108,35 @@ def test_classify_jsonl_records(capsys: pytest.CaptureFixture[str]) -> None:
 def test_classify_table_and_threshold(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["classify", str(EXAMPLE), "--format", "table", "--threshold", "1.0"]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[0].split()[:3] == ["doc", "idx", "label"]
+    assert out.splitlines()[0].split()[:4] == ["doc", "idx", "kind", "label"]
     assert "(abstain)" in out
+
+
+def test_table_shows_kind_whole_ids_and_body_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # two reports whose ids share a long prefix: a table that cut ids would show them alike
+    a, b = tmp_path / "zhejiang_jinhua_jindong_2023.txt", tmp_path / "zhejiang_jinhua_jindong_2024.txt"
+    text = EXAMPLE.read_text("utf-8")
+    a.write_text(text, "utf-8")
+    b.write_text(text, "utf-8")
+    assert main(["classify", str(a), str(b), "--format", "table"]) == 0
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()[1:]]
+    assert {r[0] for r in rows} == {a.stem, b.stem}
+    kinds = {r[2] for r in rows}
+    assert {"body", "heading", "meta", "clutter"} <= kinds
+    assert main(["classify", str(a), "--format", "table", "--body-only", "--min-chars", "25"]) == 0
+    body = [line.split() for line in capsys.readouterr().out.splitlines()[1:]]
+    report = gr.load_model().classify_report(a)
+    # exactly the paragraphs the summaries count
+    assert len(body) == sum(1 for p in report.body if len(p.text) >= 25) and {r[2] for r in body} == {"body"}
+
+
+def test_empty_file_is_said_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    empty = tmp_path / "blank.txt"
+    empty.write_bytes(b"")
+    assert main(["classify", str(empty), str(EXAMPLE), "--format", "table"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1 and "blank.txt" in captured.err and "empty" in captured.err
+    assert "qinghe_county_2024" in captured.out
 
 
 def test_classify_batch_with_a_bad_file(tmp_path: Path) -> None:
@@ -137,8 +165,11 @@ def test_retrain_on_seed_fine_topics_end_to_end(tmp_path: Path) -> None:
     assert "cross-validation grouped by document" in card and "| leadership |" in card
     proc = run(["classify", "--model", str(out), str(EXAMPLE), "--min-chars", "25"])
     assert proc.returncode == 0, proc.stderr
-    labels = {json.loads(line)["label"] for line in proc.stdout.splitlines()}
+    records = [json.loads(line) for line in proc.stdout.splitlines()]
+    labels = {r["label"] for r in records if r["label"] is not None}
     assert labels <= set(json.loads((out / "model.json").read_text("utf-8"))["label_set"]["labels"])
+    # a label set without "other" has no label for page furniture and metadata: they are left unlabelled
+    assert {r["kind"] for r in records if r["label"] is None} <= {"meta", "clutter"}
     assert {"leadership", "deregulation"} <= labels and "plans" not in labels
     proc = run(["evaluate", "--data", str(gold), "--reports", str(seeds), "--label-field", "topics", "--json",
                 "--folds", "3"])

@@ -109,7 +109,8 @@ def test_classifier_labels_and_probabilities(model: gr.Model, texts: list[str]) 
         assert math.isfinite(pred.score) and 0.0 <= pred.score <= 1.0
         assert all(lab in model.label_set.labels and math.isfinite(sc) for lab, sc in pred.alternatives)
     why = model.explain(texts[0])
-    assert why["label"] in model.label_set.labels and math.isfinite(why["score"])
+    assert why.label in model.label_set.labels and math.isfinite(why.score)
+    assert all(math.isfinite(w) for ax in why.axes.values() for _, w in ax.reasons)
 
 
 @given(TEXTS)
