@@ -535,6 +535,8 @@ def reader_term(name: str, text: str, words: Sequence[str]) -> str:
             return f"punctuation “{raw.strip() or raw}”"
         phrase = _covering_words(gram, words) or gram
         shown = _as_written(phrase, text)
+        if shown not in text:  # words joined across punctuation (分离，企业): show the n-gram as it is
+            shown = _as_written(gram, text) if _as_written(gram, text) in text else gram
         if name.startswith("open:"):
             from .features import opening
 

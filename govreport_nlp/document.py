@@ -197,6 +197,13 @@ class AxisExplanation:
     and phrases, the keywords or cue phrases that matched, and where it stands in its
     report; ``weight`` is how far each pushed towards ``label`` (log-odds, summed over
     the n-grams and cues that make up one reason).
+
+    Examples
+    --------
+    >>> import govreport_nlp as gr
+    >>> topic = gr.load_model().explain("推行证照分离，企业开办1日办结。").axes["topic"]
+    >>> topic.label, [text for text, _ in topic.reasons][:1]
+    ('deregulation', ['deregulation keywords: 证照分离, 企业开办'])
     """
 
     axis: str

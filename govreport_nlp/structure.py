@@ -156,6 +156,7 @@ def reads_as_sentence(rest: str) -> bool:
     body = rest.strip()
     if not body or body[-1] not in "。；;！!？?":
         return False  # long titles without a full stop exist (一、坚持…发力，加快建设…体系)
+    # three clauses do not make a sentence either: work-report headings run to three (（一）围绕…，锚定…，塑优…。)
     return len(body) > _TITLE_MAX or body[-1] in "；;" or bool(_FIGURE.search(body))
 
 

@@ -35,10 +35,17 @@ ROOT = Path(__file__).resolve().parent.parent
 _OFFLINE = Path(__file__).resolve().parent / "_offline"
 os.environ["GOVREPORT_OFFLINE"] = "1"
 os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(_OFFLINE), os.environ.get("PYTHONPATH")) if p)
-if "GOVREPORT_NETLOG" not in os.environ:
-    import tempfile
+# Everything the run writes through tempfile (pytest's tmp_path folders, doctests' mkdtemp, the network log,
+# subprocesses via TMPDIR) goes into one folder that is removed when the run ends (pytest_unconfigure);
+# GOVREPORT_KEEP_TMP=1 keeps it for a look.
+import shutil
+import tempfile
 
-    os.environ["GOVREPORT_NETLOG"] = os.path.join(tempfile.mkdtemp(prefix="govreport-netlog-"), "attempts.log")
+RUN_TMP = tempfile.mkdtemp(prefix="govreport-tests-")
+os.environ["TMPDIR"] = RUN_TMP
+tempfile.tempdir = RUN_TMP
+if "GOVREPORT_NETLOG" not in os.environ:
+    os.environ["GOVREPORT_NETLOG"] = os.path.join(RUN_TMP, "network-attempts.log")
 # this process started before PYTHONPATH was set: install the guard here by hand
 _spec = importlib.util.spec_from_file_location("_govreport_offline", _OFFLINE / "sitecustomize.py")
 assert _spec is not None and _spec.loader is not None
@@ -51,6 +58,11 @@ def network_attempts() -> str:
         return Path(os.environ["GOVREPORT_NETLOG"]).read_text(encoding="utf-8")
     except FileNotFoundError:
         return ""
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if os.environ.get("GOVREPORT_KEEP_TMP") != "1":
+        shutil.rmtree(RUN_TMP, ignore_errors=True)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

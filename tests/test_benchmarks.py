@@ -7,9 +7,12 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from conftest import CORPUS, ROOT, corpus_path
 
 
+@pytest.mark.slow
 def test_quick_benchmark_run_reports_every_figure() -> None:
     corpus_path("seeds.jsonl")
     res = subprocess.run([sys.executable, "-m", "benchmarks", "--quick", "--corpus", str(CORPUS)], cwd=ROOT,

@@ -154,6 +154,7 @@ def test_classify_with_a_missing_model(capsys: pytest.CaptureFixture[str], tmp_p
     assert err.count("\n") == 1 and "no such model directory" in err
 
 
+@pytest.mark.slow
 def test_retrain_on_seed_fine_topics_end_to_end(tmp_path: Path) -> None:
     """A new label set (the seeds' primary fine topics) trained, evaluated, saved and used from the shell."""
     gold, seeds = _seed_files()

@@ -13,6 +13,8 @@ import pytest
 from govreport_nlp.evaluation import evaluate_recipe, format_report, scores
 from conftest import CORPUS, corpus_path
 
+pytestmark = pytest.mark.slow  # minutes: outside the fast subset (pytest -m 'not slow')
+
 
 @pytest.fixture(scope="module")
 def result() -> dict[str, Any]:

@@ -51,6 +51,7 @@ def _vm_hwm_kib(status: str) -> int:
 
 # --- size --------------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.timeout(420)
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="peak memory is read from /proc (Linux)")
 def test_100_mb_file_is_classified_in_parts_with_bounded_memory_and_progress(tmp_path: Path) -> None:
@@ -125,15 +126,45 @@ def test_large_files_are_split_by_the_batch_reader(tmp_path: Path, monkeypatch: 
     assert [s.kind for s in items if isinstance(s, Source)] == ["part"] * expected + ["file"]
 
 
-def test_a_file_with_no_line_breaks_is_one_paragraph(tmp_path: Path, model: gr.Model) -> None:
+def test_a_file_with_no_line_breaks_is_cut_at_sentence_ends(tmp_path: Path, model: gr.Model) -> None:
     path = tmp_path / "flat.txt"
     flat = (TEXT * 30).replace("\n", "")
     path.write_text(flat, encoding="utf-8")
     report = model.classify_report(path)
-    assert len(report.paragraphs) == 1
-    p = report.paragraphs[0]
-    assert report.text[p.start:p.end] == p.text and p.prediction is not None
-    assert p.prediction.label in model.label_set.labels
+    assert len(report.paragraphs) > 30
+    for p in report.paragraphs:
+        assert report.text[p.start:p.end] == p.text and p.prediction is not None
+        assert len(p.text) <= gr.cleaning.PIECE_CHARS
+        assert p.prediction.label in model.label_set.labels
+    # nothing lost: the pieces put the line back together, and each (but the last) ends a sentence
+    assert "".join(p.text for p in report.paragraphs) == flat.strip()
+    assert all(p.text[-1] in "。！？；!?;" for p in report.paragraphs[:-1])
+    assert len(report.warnings) == 1 and "flat" in report.warnings[0] and "sentence ends" in report.warnings[0]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="peak memory is read from /proc (Linux)")
+def test_a_20_mb_file_without_line_breaks_through_the_python_api(tmp_path: Path) -> None:
+    # varied sentences (a repeated one would be scored once): the featurizer sees 20 MB of distinct text
+    rng = __import__("random").Random(0)
+    sentences = [s for s in re.split(r"(?<=。)", TEXT.replace("\n", "")) if s]
+    big = tmp_path / "flat20.txt"
+    with open(big, "w", encoding="utf-8") as fh:
+        size = 0
+        while size < 20 * 2**20:
+            s = rng.choice(sentences).replace("全年", f"第{rng.randint(1, 99999)}年", 1)
+            fh.write(s)
+            size += len(s.encode("utf-8"))
+    code = ("import sys, govreport_nlp as gr; r = gr.load_model().classify_report(sys.argv[1]); "
+            "print(len(r.paragraphs), max(len(p.text) for p in r.paragraphs), len(r.warnings)); "
+            "sys.stderr.write(open('/proc/self/status').read())")
+    r = subprocess.run([sys.executable, "-c", code, str(big)], capture_output=True, text=True, timeout=280)
+    assert r.returncode == 0, r.stderr[-2000:]
+    n, longest, warnings = map(int, r.stdout.split())
+    assert n > 5_000 and longest <= gr.cleaning.PIECE_CHARS and warnings == 1
+    peak_mib = _vm_hwm_kib(r.stderr) / 1024
+    assert peak_mib < 800, f"peak {peak_mib:.0f} MiB"
 
 
 @pytest.mark.parametrize("content", ["法", "a", "。", "\n", " ", "\u3000", "1"])

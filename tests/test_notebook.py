@@ -65,6 +65,7 @@ def _check(cells: list, with_corpus: bool, tmp_path: Path) -> None:
         assert "143 city reports, 52 national reports" in _text(shares)
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(900)
 def test_notebook_runs_on_the_real_corpus(tmp_path: Path) -> None:
     if not (CORPUS / "seeds.jsonl").is_file():
@@ -74,6 +75,7 @@ def test_notebook_runs_on_the_real_corpus(tmp_path: Path) -> None:
     _check(_execute(tmp_path, CORPUS), True, tmp_path)
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(900)
 def test_notebook_runs_on_the_bundled_example_alone(tmp_path: Path) -> None:
     _check(_execute(tmp_path, tmp_path / "no-corpus-here"), False, tmp_path)

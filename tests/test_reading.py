@@ -145,3 +145,26 @@ def test_parse_accepts_bytes_paths_and_text_alike(tmp_path: Path) -> None:
     assert [p.text for p in from_path.paragraphs] == [p.text for p in from_text.paragraphs]
     with pytest.raises(InputError, match="cannot read a int"):
         parse(42)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("typo", ["reports/jinhua_2023", "./reprots/", "/data/reports/x", "reports\\jinhua.txt",
+                                  "missing_report.html"])
+def test_a_mistyped_path_is_no_such_file_everywhere(typo: str) -> None:
+    import govreport_nlp as gr
+
+    assert gr.looks_like_path(typo)
+    with pytest.raises(InputError, match="no such file"):
+        parse(typo)
+    with pytest.raises(InputError, match="no such file"):
+        gr.load_model().classify_report(typo)
+    failures = [r for r in gr.classify_many([typo]) if isinstance(r, gr.Failure)]
+    assert len(failures) == 1 and "no such file" in failures[0].message
+
+
+@pytest.mark.parametrize("text", ["全年办理复议案件十二件。", "网上可办率98%/全年办件1.2万件。", "依法行政",
+                                  "一、工作回顾\n推行证照分离。"])
+def test_report_text_is_text(text: str) -> None:
+    from govreport_nlp import looks_like_path
+
+    assert not looks_like_path(text)
+    assert parse(text).paragraphs

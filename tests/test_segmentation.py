@@ -172,3 +172,17 @@ def test_hanlp_adapter_loads_from_a_local_directory(tmp_path: Path, monkeypatch:
     assert seg.cut("依法") == ["依", "法"]
     assert seg.cut_many(["复议", "调解"]) == [["复", "议"], ["调", "解"]]
     assert calls == [(str(model_dir), {"devices": -1, "verbose": False}, "1")]
+
+
+@pytest.mark.parametrize("name", ["jieba", "rjieba"])
+def test_domain_terms_win_over_longer_general_words(name: str) -> None:
+    seg = get_segmenter(name)
+    # jieba's general word 化解矛盾 would cut the domain term 矛盾纠纷 in two
+    assert seg.cut("化解矛盾纠纷") == ["化解", "矛盾纠纷"]
+    assert "矛盾纠纷" in seg.cut("依法化解矛盾纠纷，深化放管服改革")
+    assert [w for w, _, _ in seg.tokenize("积极化解矛盾纠纷")][-1] == "矛盾纠纷"
+    # a user's word wins the same way, and offsets still slice back
+    custom = get_segmenter(name, user_words=["飞地库"])
+    text = "建设飞地库和矛盾纠纷调处中心"
+    assert all(text[a:b] == w for w, a, b in custom.tokenize(text))
+    assert "飞地库" in custom.cut(text)

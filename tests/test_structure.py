@@ -193,10 +193,14 @@ def test_uncued_sections_before_plans_are_review() -> None:
     assert [(s.role, s.cue) for s in report.sections] == [("review", None), ("review", None), ("plans", "安排")]
 
 
-def test_run_on_line_stays_one_paragraph() -> None:
+def test_run_on_line_is_cut_at_sentence_ends_with_a_warning() -> None:
     text = "各位代表：现在我代表市人民政府报告工作。一、2023年工作回顾。" + "全年经济平稳运行。" * 500
     report = parse(text)
-    assert len(report.paragraphs) == 1 and report.paragraphs[0].text == text
+    assert len(report.paragraphs) == 5 and "".join(p.text for p in report.paragraphs) == text
+    assert all(len(p.text) <= 1000 and p.text.endswith("。") for p in report.paragraphs)
+    assert len(report.warnings) == 1 and "cut at sentence ends into 5 paragraphs" in report.warnings[0]
+    short = "全年经济平稳运行。" * 300  # 2,700 characters: a long paragraph, not cut
+    assert len(parse(short).paragraphs) == 1 and not parse(short).warnings
 
 
 def test_inline_items_need_two_or_a_leading_one() -> None:

@@ -95,3 +95,24 @@ def test_labelled_data_arithmetic() -> None:
     c = a + b
     assert len(c) == 3 and c.labels["label"] == ["x", "y", None] and c.where("function") == [2]
     assert c.without_groups(["d1"]).groups == ["d2", "d3"]
+
+
+def test_a_model_trained_on_text_reads_report_paragraphs_by_content(tmp_path: Path) -> None:
+    """Text-only records teach no context: inside a report such a model must label by content, not give every
+    paragraph one label (its untrained in-context weights did: every line of a report came out alike)."""
+    path = tmp_path / "mine.jsonl"
+    path.write_text("\n".join(json.dumps({"text": t, "label": lab}, ensure_ascii=False) for t, lab in ROWS * 3),
+                    "utf-8")
+    model = train(path)
+    head = model.heads["label"]
+    assert not head.learned_context
+    report = model.classify_report("一、主要工作\n（一）推行证照分离改革，压减审批时限，企业开办1日办结。\n"
+                                   "（二）办理行政复议案件58件，负责人出庭应诉率100%。\n"
+                                   "（三）组织执法人员培训2次，全员考试合格后持证上岗。")
+    got = [p.prediction.label for p in report.body]
+    assert got == model.predict([p.text for p in report.body])  # the same as the bare paragraphs
+    assert got == ["licensing", "review_cases", "training"]
+    # saved and loaded, it still knows it learned no context
+    model.save(tmp_path / "m")
+    again = gr.load_model(tmp_path / "m").classify_report(report.text)
+    assert [p.prediction.label for p in again.body] == got
