@@ -116,3 +116,26 @@ def test_a_model_trained_on_text_reads_report_paragraphs_by_content(tmp_path: Pa
     model.save(tmp_path / "m")
     again = gr.load_model(tmp_path / "m").classify_report(report.text)
     assert [p.prediction.label for p in again.body] == got
+
+
+@pytest.mark.slow
+def test_the_first_example_of_the_training_docs_gives_a_working_model(tmp_path: Path) -> None:
+    """docs/training.md "Try it first", as a user runs it: a model that labels a report by its paragraphs' content."""
+    import subprocess
+    import sys
+
+    from conftest import EXAMPLE, ROOT
+
+    cli = [sys.executable, "-m", "govreport_nlp"]
+    labels = ROOT / "examples" / "my_labels.jsonl"
+    r = subprocess.run(cli + ["train", "--data", str(labels), "--out", str(tmp_path / "my-model")],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run(cli + ["classify", "--model", str(tmp_path / "my-model"), str(EXAMPLE), "--format", "table",
+                              "--body-only", "--min-chars", "25"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    rows = [line.split() for line in r.stdout.splitlines()[1:]]
+    got = {row[1]: row[3] for row in rows}
+    assert len(rows) >= 10 and set(got.values()) == {"oversight", "services", "training"}
+    text = {p.index: p.text for p in gr.parse(EXAMPLE).body}
+    assert got["10"] == "services" and "一网通办" in text[10]
