@@ -35,7 +35,7 @@ from .features import content_only, lexicon
 from .labels import LabelSet, derive_label, get_label_set
 from .model import Model
 from .segmentation import get_segmenter
-from .training import fit_heads, get_recipe, recipe_data, train
+from .training import fit_heads, get_recipe, is_gold, recipe_data, recipe_sources, train
 
 __all__ = ["cross_validate", "evaluate", "evaluate_data", "evaluate_recipe", "format_report", "keyword_rules",
            "scores"]
@@ -100,7 +100,7 @@ def keyword_rules(inputs: Sequence[Mapping[str, Any]], label_set: LabelSet) -> l
 
 def _tfidf_baseline(train_data: LabelledData, axis: str) -> Any:
     """Plain jieba word TF-IDF and a linear SVM on the gold paragraphs of the training folds."""
-    idx = [i for i in train_data.where(axis) if train_data.origin[i] == "gold"]
+    idx = [i for i in train_data.where(axis) if is_gold(train_data.origin[i])]
     seg = get_segmenter("jieba")
     vec = TfidfVectorizer(tokenizer=seg.cut, token_pattern=None, lowercase=False, sublinear_tf=True)
     return make_pipeline(vec, LinearSVC(C=1.0)).fit([train_data.inputs[i]["text"] for i in idx],
@@ -182,8 +182,21 @@ def cross_validate(gold: LabelledData, fit: Callable[[LabelledData], Model], *, 
 
 
 def evaluate_recipe(recipe: str | Mapping[str, Any] = "default", corpus: Any = None, *, folds: int | None = None,
-                    baselines: bool = True, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Cross-validate a recipe on its gold documents (one held out at a time by default).
+                    baselines: bool = True, progress: Callable[[str], None] | None = None,
+                    sources: Sequence[str] | str | None = None) -> dict[str, Any]:
+    """Cross-validate a recipe on its gold documents, one gold source at a time, whole documents held out.
+
+    Each evaluated source (``seeds``, ``real``, ``written`` …) is scored on its own
+    documents: a fold holds some of them out while the recipe trains on everything
+    else (the other documents of that source, every other source, the weak labels).
+    The figures are named by source and never pooled. ``sources`` picks them (a name, a
+    list, or ``"all"``); the default is the recipe's first source (the seeds: one report
+    held out at a time). ``folds`` overrides the folds of every source (default: the
+    recipe's ``evaluate`` settings; else one document at a time for the first source, 5
+    for the others).
+
+    Returns the first source's result at the top level (as before) and, when several
+    were evaluated, all of them in ``by_source``.
 
     Examples
     --------
@@ -193,17 +206,45 @@ def evaluate_recipe(recipe: str | Mapping[str, Any] = "default", corpus: Any = N
     >>> sorted(result)  # doctest: +SKIP
     """
     r = get_recipe(recipe)
-    gold, weak = recipe_data(r, corpus)
+    by_name = recipe_sources(r, corpus)
+    gold, weak = recipe_data(r, corpus, sources=by_name)
     derive = r.get("derive")
     axes = tuple(r.get("axes") or (("function", "topic") if derive else ("label",)))
     label_set = get_label_set(r.get("label_set", "default"))
+    names = list(by_name)
+    if sources is None:
+        chosen = names[:1]
+    elif sources == "all":
+        chosen = names
+    else:
+        chosen = [sources] if isinstance(sources, str) else list(sources)
+        unknown = [n for n in chosen if n not in by_name]
+        if unknown:
+            raise GovReportError(f"the recipe has no gold source {unknown[0]!r}; it has {', '.join(names)}.")
+    plan = r.get("evaluate") or {}
 
     def fit(data: LabelledData) -> Model:
         return Model(fit_heads(data, axes, r), label_set, derive=derive)
 
-    out = cross_validate(gold, fit, axis="label", label_set=label_set, weak=weak if len(weak) else None,
-                         folds=folds, baselines=baselines, progress=progress)
-    out["recipe"] = r.get("name", "custom")
+    results: dict[str, Any] = {}
+    for name in chosen:
+        held_source = by_name[name]
+        rest = LabelledData([], {}, [])
+        for other, data in by_name.items():
+            if other != name:
+                rest = rest + data
+        extra = rest + weak
+        # the recipe says how many folds each source gets (null: one document at a time)
+        k = folds if folds is not None else plan.get(name, None if name == names[0] else 5)
+        say = (lambda msg, n=name: progress(f"{n}: {msg}")) if progress else None
+        res = cross_validate(held_source, fit, axis="label", label_set=label_set,
+                             weak=extra if len(extra) else None, folds=k, baselines=baselines, progress=say)
+        res["source"] = name
+        res["recipe"] = r.get("name", "custom")
+        results[name] = res
+    out = dict(results[chosen[0]])
+    if len(results) > 1:
+        out["by_source"] = results
     return out
 
 

@@ -33,7 +33,7 @@ from .cleaning import MAX_LINE_CHARS, PIECE_CHARS, Line, extract_metadata, mark_
 from .document import Heading, Paragraph, Report, Section
 from .reading import Document, load_document
 
-__all__ = ["detect_heading", "heading_role", "inline_items", "parse", "parse_document", "reads_as_sentence"]
+__all__ = ["detect_heading", "heading_role", "inline_items", "mixed_roles", "parse", "parse_document", "reads_as_sentence"]
 
 _CN_NUM = "一二三四五六七八九十"
 _MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -61,10 +61,18 @@ _ROLE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|不足之处|薄弱环节|短板弱项|^(?:主要)?(?:问题|不足|困难)$|存在不足|清醒(?:看到|认识)")),
     ("plans", re.compile(
         r"下一步|下一阶段|下一年度|今后|展望|打算|思路|安排|计划|部署|重点任务|主要任务|目标任务|工作任务|政府工作任务"
-        r"|总体要求|预期目标|主要目标|奋斗目标|努力方向|改进措施|工作建议|的建议|工作要点|工作目标")),
+        r"|总体要求|预期目标|主要目标|奋斗目标|努力方向|改进措施|工作建议|的建议|工作要点|工作目标"
+        r"|重点做好|重点抓好|以下工作|以下几个方面")),
     ("review", re.compile(
         r"回顾|情况|举措|成效|做法|成绩|进展|工作总结|总结|过去|一年来|五年来|取得|开展|落实情况|主要工作|建设成果")),
 )
+# a heading that names a review and a plan (一、1998年工作回顾和1999年工作的总体要求; 发展成就和…主要目标任务):
+# its section is read part by part, switching at the sub-heading or paragraph that begins the second part
+_MIXED_REVIEW = re.compile(r"回顾|成就|成绩|执行情况|进展|成效|总结")
+_EXECUTED = re.compile(r"(?:执行|完成|落实)情况$")
+# paragraphs that open a plan part whatever the heading names
+_PLAN_START = re.compile(r"明年|今后|下一步|未来五年|今年[^。]{0,12}(?:总体要求|预期目标|主要目标|主要任务|重点做好)")
+_PERIOD = re.compile(r"(?:19|20)\d\d年|十[一二三四五六七八九]五|今后|明年|下一步|未来")
 # cues that may also name the year ahead: decided by comparing years
 _AMBIGUOUS = re.compile(r"重点工作|主要工作|工作重点")
 # sub-headings only take a role from unmistakable cues
@@ -198,6 +206,9 @@ def heading_role(title: str, *, top_level: bool = True, review_year: int | None 
     >>> heading_role("2024年重点工作", review_year=2023)
     ('plans', '重点工作')
     """
+    done = _EXECUTED.search(title)
+    if done and top_level:  # 六五计划前两年的执行情况: the carrying out of a plan is a review
+        return "review", done.group(0)
     cues = _ROLE_CUES if top_level else _STRONG_SUB_CUES
     for role, pat in cues:
         m = pat.search(title)
@@ -357,6 +368,7 @@ def parse_document(doc: Document) -> Report:
         last = sections[-1]
         sections[-1] = Section(last.index, last.heading, last.role, last.cue, last.first_paragraph,
                                len(paragraphs) - 1)
+    _split_mixed_sections(sections, paragraphs)
     warnings = list(doc.warnings)
     cut, pieces = overlong_lines(text, lines)
     if cut:
@@ -383,6 +395,56 @@ def _infer_leading_roles(sections: list[Section], paragraphs: list[Paragraph]) -
     for p in paragraphs[lo:hi]:
         if p.role == "other":
             p.role = "review"
+
+
+def mixed_roles(title: str) -> tuple[str, str] | None:
+    """The two roles a heading names, in the order it names them, if it names a review and a plan.
+
+    Examples
+    --------
+    >>> mixed_roles("1998年工作回顾和1999年工作的总体要求")
+    ('review', 'plans')
+    >>> mixed_roles("2024年主要工作安排") is None
+    True
+    """
+    r, p = _MIXED_REVIEW.search(title), _ROLE_CUES[2][1].search(title)
+    if _EXECUTED.search(title) or r is None or p is None or r.start() < p.end() and p.start() < r.end():
+        return None
+    return ("review", "plans") if r.start() < p.start() else ("plans", "review")
+
+
+def _split_mixed_sections(sections: list[Section], paragraphs: list[Paragraph]) -> None:
+    """Read a section whose heading names a review and a plan part by part (see :data:`_MIXED_REVIEW`).
+
+    The section takes the first-named role; from the first sub-heading or paragraph that
+    opens the second part (a heading with the second role's cue, or a paragraph opening like
+    ``今年政府工作的总体要求是`` / ``下一步，``), its paragraphs take the second.
+    """
+    for k, s in enumerate(sections):
+        if s.heading is None or not s.heading.title:
+            continue
+        roles = mixed_roles(s.heading.title)
+        if roles is None:
+            continue
+        first, second = roles
+        sections[k] = Section(s.index, s.heading, first, s.cue, s.first_paragraph, s.last_paragraph)
+        # the period the heading's second part names (1999年, 十四五, 今后): where a paragraph opens on it,
+        # the second part has begun
+        title = s.heading.title
+        first_cue = (_MIXED_REVIEW if first == "review" else _ROLE_CUES[2][1]).search(title)
+        head_part = title[:first_cue.end()] if first_cue else ""
+        named = [m.group(0) for m in _PERIOD.finditer(title, len(head_part)) if m.group(0) not in head_part]
+        switched = False
+        for p in paragraphs[s.first_paragraph + 1: s.last_paragraph + 1]:
+            if not switched and p.kind in ("heading", "body"):
+                head = heading_role(p.title, top_level=True) if p.kind == "heading" and p.title else None
+                lead = p.text[:40]
+                opens = p.kind == "body" and (any(t in lead for t in named) or
+                                             (second == "plans" and bool(_PLAN_START.search(lead))))
+                switched = opens or (head is not None and head[0] == second and mixed_roles(p.title or "") is None)
+            if p.role in ("review", "plans"):
+                p.role = second if switched else first
+        paragraphs[s.first_paragraph].role = first
 
 
 def _role_from(stack: list[Heading], sections: list[Section]) -> str:

@@ -42,8 +42,8 @@ from .features import ParagraphFeatures
 from .labels import LabelSet, get_label_set
 from .model import Model
 
-__all__ = ["Recipe", "available_recipes", "fit_heads", "get_recipe", "model_card", "recipe_data", "train",
-           "train_recipe"]
+__all__ = ["Recipe", "available_recipes", "fit_heads", "get_recipe", "is_gold", "model_card", "recipe_data",
+           "recipe_sources", "train", "train_recipe", "training_data_dir"]
 
 logger = logging.getLogger("govreport_nlp")
 
@@ -98,30 +98,76 @@ def corpus_dir(path: str | os.PathLike[str] | None = None) -> Path:
     return where
 
 
-def recipe_data(recipe: Recipe, corpus: str | os.PathLike[str] | None = None) -> tuple[LabelledData, LabelledData]:
-    """The gold and the weakly labelled paragraphs a recipe trains on.
+def training_data_dir() -> Path:
+    """The repository's own training data (``training_data/`` of a checkout, or ``$GOVREPORT_TRAINING_DATA``).
+
+    It is not installed with the package: retraining the default model needs a checkout.
+    """
+    where = Path(os.environ.get("GOVREPORT_TRAINING_DATA") or Path(__file__).resolve().parent.parent / "training_data")
+    if not where.is_dir():
+        raise InputError(f"{where}: the training data of a govreport_nlp checkout was not found; retrain from a "
+                         "clone of the repository or set GOVREPORT_TRAINING_DATA.")
+    return where
+
+
+def _gold_specs(recipe: Recipe) -> list[dict[str, Any]]:
+    spec = recipe.get("gold") or []
+    specs = [spec] if isinstance(spec, Mapping) else list(spec)
+    return [dict(s, name=s.get("name", "gold" if i == 0 else f"gold{i}")) for i, s in enumerate(specs)]
+
+
+def recipe_sources(recipe: Recipe, corpus: str | os.PathLike[str] | None = None) -> dict[str, LabelledData]:
+    """The recipe's gold sources by name (``seeds``, ``real``, ``written`` …), each a LabelledData.
+
+    A source's files are under the corpus directory, or under the repository's
+    ``training_data/`` when it says ``"root": "training_data"``. Its paragraphs carry
+    origin ``gold:<name>`` (weighted by the recipe's ``source_weights``, else ``gold_weight``).
+    """
+    out: dict[str, LabelledData] = {}
+    for spec in _gold_specs(recipe):
+        root = training_data_dir() if spec.get("root") == "training_data" else corpus_dir(corpus)
+        corpus_root = corpus_dir(corpus) if spec.get("reports_root") == "corpus" else root
+        reports = read_reports([corpus_root / p for p in spec.get("reports", [])])
+        data = read_labelled_jsonl(root / spec["labels"], reports=reports or None,
+                                   label_field=spec.get("label_field", "label"), axes=spec.get("axes", ()))
+        data.origin = [f"gold:{spec['name']}"] * len(data)
+        out[spec["name"]] = data
+    return out
+
+
+def recipe_data(recipe: Recipe, corpus: str | os.PathLike[str] | None = None,
+                sources: Mapping[str, LabelledData] | None = None) -> tuple[LabelledData, LabelledData]:
+    """The gold (all sources together) and the weakly labelled paragraphs a recipe trains on.
 
     Examples
     --------
     >>> gold, weak = recipe_data(get_recipe("default"), "../shared/corpus")  # doctest: +SKIP
     >>> len(gold), len(weak)  # doctest: +SKIP
     """
-    root = corpus_dir(corpus)
-    gold_spec = recipe.get("gold") or {}
     gold = LabelledData([], {}, [])
-    if gold_spec:
-        reports = read_reports([root / p for p in gold_spec.get("reports", [])])
-        gold = read_labelled_jsonl(root / gold_spec["labels"], reports=reports or None,
-                                   label_field=gold_spec.get("label_field", "label"),
-                                   axes=gold_spec.get("axes", ()))
+    for data in (sources if sources is not None else recipe_sources(recipe, corpus)).values():
+        gold = gold + data
     weak_spec = recipe.get("weak") or {}
     weak = LabelledData([], {}, [])
     if weak_spec:
+        root = corpus_dir(corpus)
         reports = read_reports([root / p for p in weak_spec["reports"]])
-        # a gold document is never also weakly labelled
-        reports = {k: r for k, r in reports.items() if k not in set(gold.groups)}
+        # a wholly labelled gold document is never also weakly labelled; of a document whose gold is a
+        # sample of lines (the real work reports), only the labelled lines are left out
+        sampled = {n for n, spec in ((sp["name"], sp) for sp in _gold_specs(recipe)) if spec.get("sample")}
+        whole = {g for g, o in zip(gold.groups, gold.origin) if o[5:] not in sampled}
+        labelled = {(g, x["text"]) for g, o, x in zip(gold.groups, gold.origin, gold.inputs) if o[5:] in sampled}
+        reports = {k: r for k, r in reports.items() if k not in whole}
         weak = weak_labels(reports, lfs=weak_spec.get("lfs"), min_chars=int(weak_spec.get("min_chars", 25)))
+        if labelled:
+            weak = weak.subset(i for i, (g, x) in enumerate(zip(weak.groups, weak.inputs))
+                               if (g, x["text"]) not in labelled)
     return gold, weak
+
+
+def is_gold(origin: str) -> bool:
+    """Whether a paragraph's origin is a gold label (``gold`` or ``gold:<source>``), not a weak one."""
+    return origin == "gold" or origin.startswith("gold:")
 
 
 def _sample(data: LabelledData, axis: str, cap: int | None, seed: int) -> list[int]:
@@ -135,7 +181,7 @@ def _sample(data: LabelledData, axis: str, cap: int | None, seed: int) -> list[i
         by.setdefault((data.origin[i], str(data.labels[axis][i])), []).append(i)
     keep: list[int] = []
     for (origin, _), members in sorted(by.items()):
-        keep += members if origin == "gold" or len(members) <= cap else sorted(rng.sample(members, cap))
+        keep += members if is_gold(origin) or len(members) <= cap else sorted(rng.sample(members, cap))
     return sorted(keep)
 
 
@@ -166,7 +212,9 @@ def fit_heads(data: LabelledData, axes: Sequence[str], recipe: Recipe) -> dict[s
         if not idx:
             raise GovReportError(f"no paragraph is labelled on axis {axis!r}.")
         sub = data.subset(idx)
-        weights = [gw if o == "gold" else 1.0 for o in sub.origin]
+        per_source = recipe.get("source_weights") or {}
+        weights = [float(per_source.get(o[5:], gw)) if o.startswith("gold:") else gw if o == "gold" else 1.0
+                   for o in sub.origin]
         start = time.perf_counter()
         heads[axis] = _classifier(recipe).fit(sub.inputs, sub.labels[axis], sample_weight=weights, groups=sub.groups)
         logger.info("trained %s head on %d paragraphs in %.1fs", axis, len(sub), time.perf_counter() - start)

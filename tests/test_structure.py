@@ -214,3 +214,20 @@ def test_heading_spans_slice_to_their_titles(seeds: list[dict]) -> None:
         assert report.headings
         for h in report.headings:
             assert report.text[h.start:h.end] == h.title
+
+
+def test_a_heading_that_names_a_review_and_a_plan_is_read_part_by_part() -> None:
+    text = ("一、过去五年发展成就和今后五年主要目标任务\n"
+            "这五年，我们坚持依法行政，法治政府建设不断加强，办理行政复议案件1200件。\n"
+            "这五年，我们深化放管服改革，企业开办时间压缩到1天。\n"
+            "今后五年，经济社会发展的主要目标是：法治政府基本建成，营商环境达到一流水平。\n"
+            "（一）持续深化放管服改革\n推行证照分离，全面实行告知承诺。")
+    report = parse(text)
+    assert [p.role for p in report.paragraphs] == ["review", "review", "review", "plans", "plans", "plans"]
+    assert report.sections[0].role == "review"
+    # the period the heading names for its second part opens it (a year, 十X五, 今后)
+    report = parse("一、2025年工作回顾和2026年工作的总体要求\n全年办理行政复议案件58件。\n"
+                   "各位代表！2026年，我们将坚持依法行政，持续优化营商环境。\n推行证照分离。")
+    assert [p.role for p in report.paragraphs] == ["review", "review", "plans", "plans"]
+    assert heading_role("六五计划前两年的执行情况")[0] == "review"
+    assert heading_role("二、重点做好以下工作")[0] == "plans"
