@@ -48,12 +48,21 @@ def tsv(path: Path) -> list[list[str]]:
     return [r.rstrip("\n").split("\t") for r in path.open(encoding="utf-8") if r.strip() and not r.startswith("#")]
 
 
-def final(first: list[str], second: list[str] | None, adjudicated: list[str] | None) -> tuple[str, list[str]] | None:
+PENDING_FIRST = "--pending-first" in sys.argv  # a disagreement not adjudicated yet keeps the first pass
+
+
+def final(first: list[str], second: list[str] | None, adjudicated: list[str] | None,
+          stats: Counter | None = None) -> tuple[str, list[str]] | None:
     """(function, topics) from the passes; None when adjudicated as too ambiguous to train on."""
     f1, t1 = first[0], first[1].split(",")
     if second is not None and (second[0] != f1 or second[1].split(",")[0] != t1[0]):
         if adjudicated is None:
-            raise SystemExit(f"a disagreement has no adjudication: {first} vs {second}")
+            if PENDING_FIRST:
+                if stats is not None:
+                    stats["pending_adjudication"] += 1
+                return f1, t1
+            raise SystemExit(f"a disagreement has no adjudication (run agreement.py, adjudicate, or pass "
+                             f"--pending-first): {first} vs {second}")
         if adjudicated[0] == "drop":
             return None
         return adjudicated[0], adjudicated[1].split(",")
@@ -88,7 +97,8 @@ def build_reports(stats: Counter) -> None:
             stats["reports"] += 1
             stats["reports_second_pass"] += second is not None
             for ln in lines:
-                got = final(first[ln.index], second.get(ln.index) if second else None, adj.get((rid, str(ln.index))))
+                got = final(first[ln.index], second.get(ln.index) if second else None, adj.get((rid, str(ln.index))),
+                            stats)
                 if got is None:
                     stats["report_lines_dropped"] += 1
                     continue
