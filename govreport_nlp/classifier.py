@@ -68,6 +68,11 @@ class ParagraphClassifier(ClassifierMixin, BaseEstimator):
         content model's own probabilities are returned and context is unused.
     context_C : float
         Inverse regularisation strength of the combiner.
+    context_noise : float
+        Weight of extra copies of the in-report training paragraphs whose context
+        is corrupted (headings removed, a wrong section role, the role dropped,
+        the position shifted), with their true labels: the combiner learns that
+        clear content can beat a misread section. 0 adds none.
     max_iter : int
         Iterations of the solvers.
 
@@ -96,7 +101,7 @@ class ParagraphClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(self, features: ParagraphFeatures | None = None, C: float = 10.0,
                  class_weight: str | dict[str, float] | None = "balanced", use_context: bool = True, cv: int = 3,
-                 context_C: float = 1.0, max_iter: int = 3000) -> None:
+                 context_C: float = 1.0, max_iter: int = 3000, context_noise: float = 0.0) -> None:
         self.features = features
         self.C = C
         self.class_weight = class_weight
@@ -104,6 +109,7 @@ class ParagraphClassifier(ClassifierMixin, BaseEstimator):
         self.cv = cv
         self.context_C = context_C
         self.max_iter = max_iter
+        self.context_noise = context_noise
 
     # --- fitting -----------------------------------------------------------
     def _content_estimator(self) -> LogisticRegression:
@@ -158,6 +164,30 @@ class ParagraphClassifier(ClassifierMixin, BaseEstimator):
             rows_bare.append(np.ones(len(idx), dtype=bool))
             rows_y.append(y_arr[idx])
             rows_w.append(w[idx])
+        # the same paragraphs with their context corrupted: content must still carry the decision
+        if self.context_noise > 0 and self.use_context and (~bare).any():
+            idx = np.flatnonzero(~bare)
+            rng = np.random.default_rng(0)
+            kinds = rng.integers(0, 4, size=len(idx))
+            roles = ("review", "plans", "shortcomings", "preamble", "duties", "other")
+            for j, kind in zip(idx.tolist(), kinds.tolist()):
+                x = dict(inputs[j])
+                keep_head = True
+                if kind == 0:  # headings lost
+                    x["headings"], keep_head = [], False
+                elif kind == 1:  # the section read as another role, not said by a heading
+                    x["role"] = roles[int(rng.integers(len(roles)))]
+                    x["cued"] = False
+                elif kind == 2:  # no role at all (a report without headings)
+                    x["role"], x["cued"], x["headings"], keep_head = "preamble", False, [], False
+                else:  # cut short or shifted: another position, not at the end
+                    x["position"], x["last"] = float(rng.random()), False
+                rows_ctx.append(context_features(x))
+                rows_par.append(s_par[j:j + 1])
+                rows_head.append(s_head[j:j + 1] * (has_head[j] and keep_head))
+                rows_bare.append(np.zeros(1, dtype=bool))
+                rows_y.append(y_arr[j:j + 1])
+                rows_w.append(w[j:j + 1] * self.context_noise)
         self.context_vectorizer_ = DictVectorizer(dtype=np.float64).fit(rows_ctx + [{"ctx=none": 1.0}])
         Z = self._stack(np.vstack(rows_par), np.vstack(rows_head), np.concatenate(rows_bare), self._context(rows_ctx))
         self.combiner_ = LogisticRegression(C=self.context_C, class_weight=self.class_weight,
@@ -526,6 +556,14 @@ def reader_term(name: str, text: str, words: Sequence[str]) -> str:
     >>> reader_term("cue:plan", "下一步，我们将继续深化诉源治理。", [])
     'plans wording: “下一步”'
     """
+    if "Ｘ" in name and name.startswith(("w:", "c:", "open:")):  # read with topic words masked (function head)
+        return "a topic word (topic words do not decide the function)"
+    if name.startswith("tense:"):
+        from .features import _tense_patterns
+
+        found = list(dict.fromkeys(m.group(0) for m in _tense_patterns()[name[6:]].finditer(text)))
+        what = {"done": "work done", "todo": "work to do", "admit": "an admission"}.get(name[6:], name[6:])
+        return f"wording of {what}: " + ", ".join(found[:4]) if found else f"wording of {what}"
     if name.startswith("w:"):  # a word or a word bigram ("深化 改革")
         return f"“{_as_written(name[2:].replace(' ', ''), text)}”"
     if name.startswith(("c:", "open:")):

@@ -18,7 +18,7 @@ from typing import Any, Mapping, Sequence
 from .document import Metadata
 
 __all__ = ["MAX_LINE_CHARS", "PIECE_CHARS", "Line", "LineMark", "extract_metadata", "mark_lines", "normalize_date",
-           "overlong_lines", "split_lines"]
+           "looks_like_furniture", "overlong_lines", "split_lines"]
 
 # line breaks: \n (the corpus's paragraph separator), plus \r\n, \r and the
 # Unicode line/paragraph separators that some exported files use
@@ -333,6 +333,20 @@ def mark_lines(lines: Sequence[Line], *, link_ratio: Sequence[float] | None = No
                 header_has_meta = header_has_meta or in_header
         pending_field = False
     return marks
+
+
+def looks_like_furniture(text: str) -> bool:
+    """Whether a line on its own reads as page furniture or publication data (what ``mark_lines`` marks).
+
+    Examples
+    --------
+    >>> looks_like_furniture("打印本页 关闭窗口"), looks_like_furniture("发布日期：2025-03-18")
+    (True, True)
+    >>> looks_like_furniture("县政府常务会议全年会前学法12次。")
+    False
+    """
+    lines = split_lines(text)
+    return bool(lines) and all(m is not None for m in mark_lines(lines))
 
 
 def _looks_like_title(text: str) -> bool:

@@ -52,6 +52,8 @@ __all__ = [
     "lexicon",
     "opening",
     "report_inputs",
+    "tense_counts",
+    "topic_masked",
 ]
 
 # how many of a report's last paragraphs count as "at the end" (closings live there)
@@ -206,6 +208,52 @@ def lexicon() -> Lexicon:
         legal_topics=tuple(raw["legal_topics"]),
         cues={k: tuple(re.compile(p) for p in v) for k, v in raw["function_cues"].items()},
     )
+
+
+@lru_cache(maxsize=1)
+def _tense_patterns() -> dict[str, re.Pattern[str]]:
+    raw = json.loads(resources.files("govreport_nlp").joinpath("resources/lexicon.json").read_text("utf-8"))
+    return {name: re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True))))
+            for name, words in raw.get("tense", {}).items() if not name.startswith("_")}
+
+
+def tense_counts(text: str) -> dict[str, int]:
+    """How many markers of done work, work to do and admissions a paragraph holds (those it has).
+
+    Examples
+    --------
+    >>> tense_counts("全年累计办结复议案件58件。")
+    {'done': 3}
+    >>> tense_counts("下一步将持续深化诉源治理。")
+    {'todo': 4}
+    """
+    out = {}
+    for name, pat in _tense_patterns().items():
+        n = len(pat.findall(text))
+        if n:
+            out[name] = n
+    return out
+
+
+@lru_cache(maxsize=1)
+def _topic_pattern() -> re.Pattern[str]:
+    words = {w for ws in lexicon().topics.values() for w in ws if len(w) >= 2}
+    return re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True))))
+
+
+#: what :func:`topic_masked` puts in place of a topic keyword
+TOPIC_MASK = "Ｘ"
+
+
+def topic_masked(text: str) -> str:
+    """``text`` with every topic keyword of the lexicon replaced by :data:`TOPIC_MASK`.
+
+    Examples
+    --------
+    >>> topic_masked("全年会前学法12次，推行证照分离。")
+    '全年Ｘ12次，推行Ｘ。'
+    """
+    return _topic_pattern().sub(TOPIC_MASK, text)
 
 
 def opening(text: str, n: int = 12) -> str:
@@ -563,6 +611,14 @@ class ParagraphFeatures(TransformerMixin, BaseEstimator):
         Whether lexicon topic hits and function cues are features.
     lexicon_weight : float
         Scale of the cue group relative to the TF-IDF groups.
+    use_tense : bool
+        Count the lexicon's markers of done work, work to do and admissions
+        anywhere in the paragraph (``tense:done``, ``tense:todo``, ``tense:admit``).
+    mask_topics : bool
+        Replace every topic keyword of the lexicon by one placeholder before
+        reading words and characters, and leave out the topic-hit features: the
+        function head then cannot take topic words (学法, 第一责任人, 证照分离) as
+        evidence of what a paragraph does.
 
     Attributes
     ----------
@@ -584,7 +640,8 @@ class ParagraphFeatures(TransformerMixin, BaseEstimator):
 
     def __init__(self, segmenter: str | Mapping[str, Any] = "rjieba", word_ngram_range: tuple[int, int] = (1, 2),
                  char_ngram_range: tuple[int, int] = (2, 3), min_df: int = 2, max_features: int | None = 60_000,
-                 opening_chars: int = 8, use_lexicon: bool = True, lexicon_weight: float = 1.0) -> None:
+                 opening_chars: int = 8, use_lexicon: bool = True, lexicon_weight: float = 1.0,
+                 use_tense: bool = False, mask_topics: bool = False) -> None:
         self.segmenter = segmenter
         self.word_ngram_range = word_ngram_range
         self.char_ngram_range = char_ngram_range
@@ -593,6 +650,8 @@ class ParagraphFeatures(TransformerMixin, BaseEstimator):
         self.opening_chars = opening_chars
         self.use_lexicon = use_lexicon
         self.lexicon_weight = lexicon_weight
+        self.use_tense = use_tense
+        self.mask_topics = mask_topics
 
     # segmenters and lookup tables are rebuilt from the parameters and the fitted state; never saved
     def _segmenter(self) -> Segmenter:
@@ -611,17 +670,20 @@ class ParagraphFeatures(TransformerMixin, BaseEstimator):
     # --- analysis: the per-text work, shared by featurizers with the same key ---
     def analysis_key(self) -> tuple[Any, ...]:
         """Featurizers with equal keys read the same :class:`TextAnalysis`."""
-        return (json.dumps(self._segmenter().config(), sort_keys=True), self.opening_chars, self.use_lexicon)
+        return (json.dumps(self._segmenter().config(), sort_keys=True), self.opening_chars, self.use_lexicon,
+                bool(getattr(self, "use_tense", False)), bool(getattr(self, "mask_topics", False)))
 
     def analyze(self, texts: Sequence[str]) -> TextAnalysis:
         """Segment and describe ``texts`` (see :class:`TextAnalysis`)."""
         seg = self._segmenter()
         stop = stopwords()
-        norm = [_norm(t) for t in texts]
+        mask = bool(getattr(self, "mask_topics", False))
+        read = [topic_masked(t) for t in texts] if mask else list(texts)
+        norm = [_norm(t) for t in read]
         # joined and split again: the tokens exactly as the word vectorizer's token_pattern \S+ sees them
         words = [" ".join([w for w in seg.cut(t) if w not in stop and (w.isalnum() or not _is_punct(w))]).split()
                  for t in norm]
-        return TextAnalysis(list(texts), norm, words, [self._cues(t) for t in texts])
+        return TextAnalysis(list(texts), norm, words, [self._cues(t) for t in read])
 
     def _cues(self, text: str) -> dict[str, float]:
         d: dict[str, float] = {}
@@ -637,10 +699,14 @@ class ParagraphFeatures(TransformerMixin, BaseEstimator):
         d["len:" + str(min(int(math.log2(len(text) + 1)), 10))] = 1.0
         if self.use_lexicon:
             lex = lexicon()
-            for topic, n_hits in lex.topic_hits(text).items():
-                d["kw:" + topic] = math.log1p(n_hits)
+            if not getattr(self, "mask_topics", False):
+                for topic, n_hits in lex.topic_hits(text).items():
+                    d["kw:" + topic] = math.log1p(n_hits)
             for f in lex.function_cues(text):
                 d["cue:" + f] = 1.0
+        if getattr(self, "use_tense", False):
+            for name, n in tense_counts(text).items():
+                d["tense:" + name] = math.log1p(n)
         return d
 
     # --- fitting -----------------------------------------------------------

@@ -38,7 +38,8 @@ from ._version import __version__
 from .classifier import ParagraphClassifier
 from .document import AxisExplanation, Explanation, Prediction, Report
 from .errors import GovReportError, ModelError, ModelNotAvailableError
-from .features import TextBatch, as_input, report_inputs
+from .cleaning import looks_like_furniture
+from .features import TextBatch, as_input, has_context, report_inputs
 from .labels import DEFAULT, LabelSet, derive_label, get_label_set
 from .persistence import head_from_state, head_state
 from .reading import Document
@@ -164,7 +165,18 @@ class Model:
     def _analyze(self, X: Iterable[Any]) -> dict[str, dict[str, Any]]:
         # one batch for all heads: each distinct text (paragraph or heading) is analysed once
         batch = TextBatch(X)
-        return {axis: head._analyze(batch) for axis, head in self.heads.items()}
+        out = {axis: head._analyze(batch) for axis, head in self.heads.items()}
+        fn = out.get("function")
+        if fn is not None and len(batch.inputs) and "meta" in set(map(str, self.heads["function"].classes_)):
+            # a bare sentence is content unless it reads as furniture: its function is never `meta` by default
+            # (read alone, "no report context" used to push content sentences there)
+            rows = [i for i, x in enumerate(batch.inputs) if not has_context(x) and not looks_like_furniture(x["text"])]
+            if rows:
+                k = list(map(str, self.heads["function"].classes_)).index("meta")
+                scores = np.array(fn["scores"], dtype=float, copy=True)
+                scores[rows, k] = -np.inf if scores.shape[1] > 1 else scores[rows, k]
+                fn["scores"] = scores
+        return out
 
     def predict_proba(self, X: Iterable[Any]) -> np.ndarray:
         """Label probabilities, columns in the order of ``label_set.labels``.

@@ -185,13 +185,15 @@ def _sample(data: LabelledData, axis: str, cap: int | None, seed: int) -> list[i
     return sorted(keep)
 
 
-def _classifier(recipe: Recipe) -> ParagraphClassifier:
-    fparams = dict(recipe.get("features") or {})
+def _classifier(recipe: Recipe, axis: str | None = None) -> ParagraphClassifier:
+    # per-head settings (recipe["head_features"][axis], recipe["head_classifier"][axis]) override the shared ones
+    fparams = {**(recipe.get("features") or {}), **((recipe.get("head_features") or {}).get(axis) or {})}
     for k in ("word_ngram_range", "char_ngram_range"):
         if k in fparams:
             fparams[k] = tuple(fparams[k])
     fparams.setdefault("segmenter", recipe.get("segmenter", "rjieba"))
-    return ParagraphClassifier(features=ParagraphFeatures(**fparams), **(recipe.get("classifier") or {}))
+    cparams = {**(recipe.get("classifier") or {}), **((recipe.get("head_classifier") or {}).get(axis) or {})}
+    return ParagraphClassifier(features=ParagraphFeatures(**fparams), **cparams)
 
 
 def fit_heads(data: LabelledData, axes: Sequence[str], recipe: Recipe) -> dict[str, ParagraphClassifier]:
@@ -216,7 +218,7 @@ def fit_heads(data: LabelledData, axes: Sequence[str], recipe: Recipe) -> dict[s
         weights = [float(per_source.get(o[5:], gw)) if o.startswith("gold:") else gw if o == "gold" else 1.0
                    for o in sub.origin]
         start = time.perf_counter()
-        heads[axis] = _classifier(recipe).fit(sub.inputs, sub.labels[axis], sample_weight=weights, groups=sub.groups)
+        heads[axis] = _classifier(recipe, axis).fit(sub.inputs, sub.labels[axis], sample_weight=weights, groups=sub.groups)
         logger.info("trained %s head on %d paragraphs in %.1fs", axis, len(sub), time.perf_counter() - start)
     return heads
 
