@@ -171,6 +171,8 @@ def cross_validate(gold: LabelledData, fit: Callable[[LabelledData], Model], *, 
         "model": scores(y, pred, labels, proba_max=conf),
         "model_without_context": scores(y, bare_pred, labels),
     }
+    # what each held-out paragraph got, for error analysis (in the order of ``gold``)
+    result["predicted"] = {"label": list(pred), "function": list(func_pred), "bare_label": list(bare_pred)}
     if "function" in gold.labels and all(f is not None for f in func_pred):
         fy = gold.labels["function"]
         result["function_accuracy"] = float(np.mean([a == b for a, b in zip(fy, func_pred)]))

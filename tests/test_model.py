@@ -215,3 +215,76 @@ def test_threads_give_the_same_results_as_one_thread(model: Model, seeds: list[d
         threaded = list(pool.map(lambda i: run(fresh, i), range(len(docs))))
     serial = [run(model, i) for i in range(len(docs))]
     assert threaded == serial
+
+
+# contrast pairs of our own: one matter as done work and as work to do, and the same frame with another
+# topic's words. Tense and modality decide the function; topic words do not.
+DONE_TODO = [
+    ("全年组织领导干部会前学法12次，主要负责人年终述法实现全覆盖。",
+     "下一步，将坚持领导干部会前学法，推动主要负责人年终述法全覆盖。"),
+    ("今年累计办理行政复议案件86件，调解和解率达到41%。",
+     "明年要进一步发挥行政复议主渠道作用，力争调解和解率达到45%。"),
+    ("已在全区推行证照分离改革，累计办理告知承诺事项320项。",
+     "将在全区深化证照分离改革，力争告知承诺事项再增加100项。"),
+    ("全年开展行政执法案卷评查3次，评查案卷410卷，发现问题全部整改。",
+     "要常态化开展行政执法案卷评查，确保发现问题全部整改到位。"),
+]
+SWAPPED = [  # one frame each, a different topic in each sentence
+    ["全年共组织执法人员培训5期，培训1200人次。", "全年共组织调解员培训5期，培训1200人次。",
+     "全年共组织政务服务窗口人员培训5期，培训1200人次。", "全年共组织领导干部法治培训5期，培训1200人次。"],
+    ["下一步将深化综合行政执法改革，推动执法力量下沉。", "下一步将深化矛盾纠纷多元化解，推动调解力量下沉。",
+     "下一步将深化一网通办改革，推动审批服务下沉。", "下一步将压实第一责任人职责，推动法治建设责任下沉。"],
+]
+
+
+@pytest.mark.parametrize("done, todo", DONE_TODO)
+def test_tense_flips_the_function_bare_and_in_context(model: Model, done: str, todo: str) -> None:
+    assert [p.function for p in model.predictions([done, todo])] == ["review", "plan"]
+    # the same two sentences in a report without headings: content decides
+    report = model.classify_report(done + "\n" + todo)
+    assert [p.prediction.function for p in report.body] == ["review", "plan"]
+
+
+@pytest.mark.parametrize("frame", SWAPPED)
+def test_topic_words_do_not_change_the_function(model: Model, frame: list[str]) -> None:
+    functions = {p.function for p in model.predictions(frame)}
+    assert len(functions) == 1 and functions != {"meta"}
+
+
+def test_a_bare_content_sentence_is_never_meta_but_furniture_is(model: Model) -> None:
+    preds = model.predictions(["县政府常务会议全年会前学法12次。", "打印本页 关闭窗口", "推进诉源治理。"])
+    assert preds[0].function != "meta" and preds[2].function != "meta" and preds[1].function == "meta"
+
+
+# single sentences of our own, each a clear case of one label, read bare (no report around them)
+CLEAR_SENTENCES = [
+    ("区政府常务会议全年集中学法10次，区长带头讲法治课。", "leadership"),
+    ("镇党委书记切实履行推进法治建设第一责任人职责，全年专题研究法治工作4次。", "leadership"),
+    ("成立由县长任组长的法治政府建设领导小组，明确成员单位任务清单。", "leadership"),
+    ("全面推行证照分离改革，企业开办时间压缩至0.5个工作日。", "deregulation"),
+    ("政务服务事项网上可办率达到99%，一网通办实现全覆盖。", "deregulation"),
+    ("取消调整行政许可事项23项，公布权责清单2860项。", "deregulation"),
+    ("组建综合行政执法局，整合城管、市场监管等领域执法队伍。", "enforcement"),
+    ("全面落实行政执法三项制度，执法全过程记录覆盖率达到100%。", "enforcement"),
+    ("编制轻微违法行为免罚清单，全年对87家企业不予处罚。", "enforcement"),
+    ("全年受理行政复议申请96件，纠错率为12%。", "dispute"),
+    ("各级人民调解组织排查化解矛盾纠纷4100余件，调解成功率98%。", "dispute"),
+    ("建成公共法律服务中心12个，全年办理法律援助案件640件。", "dispute"),
+    ("我县法治政府建设还存在一些短板，基层执法人员专业素质有待提高。", "shortcomings"),
+    ("部分部门对合法性审查重视不够，审查质量仍然不高。", "shortcomings"),
+    ("乡镇法治宣传形式比较单一，群众参与度还不高。", "shortcomings"),
+    ("下一步，我们将持续深化放管服改革，进一步优化营商环境。", "plans"),
+    ("2025年，将开展执法人员全员轮训，推动执法规范化建设。", "plans"),
+    ("明年要健全矛盾纠纷多元化解机制，力争信访总量下降10%。", "plans"),
+    ("打印本页 关闭窗口", "other"),
+    ("全年地区生产总值增长6.2%，规模以上工业增加值增长8%。", "other"),
+    ("各位代表：现在，我代表县人民政府向大会报告工作，请予审议。", "other"),
+    ("让我们更加紧密地团结在一起，奋力谱写法治建设新篇章！", "other"),
+]
+
+
+def test_clear_single_sentences(model: Model) -> None:
+    got = model.predict([t for t, _ in CLEAR_SENTENCES])
+    right = sum(g == want for g, (_, want) in zip(got, CLEAR_SENTENCES))
+    wrong = [(t[:16], want, g) for g, (t, want) in zip(got, CLEAR_SENTENCES) if g != want]
+    assert right >= 19, wrong

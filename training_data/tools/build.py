@@ -70,6 +70,7 @@ def final(first: list[str], second: list[str] | None, adjudicated: list[str] | N
 
 
 def record(function: str, topics: list[str]) -> dict:
+    topics = list(dict.fromkeys(t.strip() for t in topics if t.strip()))[:3]  # the taxonomy gives 1-3, primary first
     return {"function": function, "topics": topics, "label": derive_label(function, topics)}
 
 
