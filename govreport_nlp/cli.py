@@ -231,8 +231,9 @@ def cmd_train(args: argparse.Namespace, failures: list[Failure]) -> None:
         model = train_recipe(args.recipe, corpus=args.corpus)
         result = None
         if not args.no_eval:
-            _progress("cross-validating the recipe, one gold document held out at a time")
-            result = evaluate_recipe(args.recipe, args.corpus, folds=args.folds, progress=_progress)
+            _progress("cross-validating the recipe, gold documents held out, each gold source scored on its own")
+            result = evaluate_recipe(args.recipe, args.corpus, folds=args.folds, progress=_progress,
+                                     sources=_sources(args))
     else:
         data = _user_data(args)
         _progress(f"training on {len(data)} paragraphs from {args.data}")
@@ -242,7 +243,11 @@ def cmd_train(args: argparse.Namespace, failures: list[Failure]) -> None:
             result = evaluate_data(data, label_set=model.label_set, recipe=args.params, folds=args.folds,
                                    progress=_progress)
     if result is not None:
-        model.info["evaluation"] = result
+        # the record kept with the model: the figures, not every held-out paragraph's prediction
+        model.info["evaluation"] = {k: v for k, v in result.items() if k not in ("predicted", "by_source")}
+        if "by_source" in result:
+            model.info["evaluation"]["by_source"] = {
+                n: {k: v for k, v in r.items() if k != "predicted"} for n, r in result["by_source"].items()}
         sys.stderr.write(format_report(result) + "\n")
     out = model.save(args.out, card=model_card(model, result))
     _progress(f"saved model to {out}")
@@ -256,7 +261,7 @@ def cmd_evaluate(args: argparse.Namespace, failures: list[Failure]) -> None:
                                baselines=not args.no_baselines, progress=_progress)
     else:
         result = evaluate_recipe(args.recipe or "default", args.corpus, folds=args.folds,
-                                 baselines=not args.no_baselines, progress=_progress)
+                                 baselines=not args.no_baselines, progress=_progress, sources=_sources(args))
     if args.json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
     else:
@@ -266,6 +271,13 @@ def cmd_evaluate(args: argparse.Namespace, failures: list[Failure]) -> None:
 # ---------------------------------------------------------------------------
 # entry point
 # ---------------------------------------------------------------------------
+
+
+def _sources(args: argparse.Namespace) -> Any:
+    value = getattr(args, "sources", None)
+    if value is None or value == "all":
+        return value
+    return [v for v in value.split(",") if v]
 
 
 def _add_training_args(p: argparse.ArgumentParser) -> None:
@@ -278,6 +290,8 @@ def _add_training_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--params", help="recipe (name or JSON) whose classifier/feature parameters --data training uses")
     p.add_argument("--folds", type=int, help="cross-validation folds (default: one document at a time for "
                                              "recipes, 5 for --data)")
+    p.add_argument("--sources", help="recipes: the gold sources to score, comma-separated, or 'all' (default: the "
+                                     "first, the seeds)")
 
 
 def _add_input_args(p: argparse.ArgumentParser) -> None:

@@ -330,8 +330,12 @@ def format_report(result: Mapping[str, Any]) -> str:
     >>> print(format_report(evaluate_data(data, folds=3, baselines=False)).splitlines()[0][:60])
     custom recipe: 3-fold cross-validation grouped by document (
     """
+    if result.get("by_source"):
+        return "\n\n".join(format_report({k: v for k, v in r.items() if k != "by_source"})
+                             for r in result["by_source"].values())
     m = result["model"]
-    lines = [f"{result['recipe']} recipe: {result['folds']}-fold cross-validation grouped by document "
+    named = f", gold source '{result['source']}'" if result.get("source") else ""
+    lines = [f"{result['recipe']} recipe{named}: {result['folds']}-fold cross-validation grouped by document "
              f"({result['documents']} documents, {result['paragraphs']} paragraphs, {result['seconds']:.0f}s)", ""]
     lines.append(f"{'label':<16}{'precision':>10}{'recall':>8}{'f1':>8}{'support':>9}")
     for lab in m["labels"]:

@@ -284,6 +284,30 @@ def train(data: Any, *, label_set: LabelSet | str | Sequence[str] | None = None,
     return Model(heads, ls, derive=None, threshold=threshold, info=info)
 
 
+def _measured(evaluation: Mapping[str, Any]) -> list[str]:
+    m = evaluation["model"]
+    lines = [f"{evaluation['folds']}-fold cross-validation grouped by document "
+             f"({evaluation['documents']} documents, {evaluation['paragraphs']} gold paragraphs); "
+             "no paragraph of a test document was in training, weak labels of other reports were."]
+    lines += ["", "| | macro-F1 | accuracy |", "|---|---|---|",
+              f"| this recipe | {m['macro_f1']:.3f} | {m['accuracy']:.3f} |"]
+    for name, b in (evaluation.get("baselines") or {}).items():
+        lines.append(f"| baseline: {name} | {b['macro_f1']:.3f} | {b['accuracy']:.3f} |")
+    if "model_without_context" in evaluation:
+        b = evaluation["model_without_context"]
+        lines.append(f"| this model, each paragraph read without its report | {b['macro_f1']:.3f} | "
+                     f"{b['accuracy']:.3f} |")
+    if "function_accuracy" in evaluation:
+        lines += ["", f"Function-axis accuracy: {evaluation['function_accuracy']:.3f}."]
+    if "ece" in m:
+        lines += ["", f"Expected calibration error (10 bins): {m['ece']:.3f}."]
+    lines += ["", "| label | precision | recall | F1 | support |", "|---|---|---|---|---|"]
+    for lab in m["labels"]:
+        c = m["per_class"][lab]
+        lines.append(f"| {lab} | {c['precision']:.3f} | {c['recall']:.3f} | {c['f1']:.3f} | {c['support']} |")
+    return lines
+
+
 def model_card(model: Model, evaluation: Mapping[str, Any] | None = None) -> str:
     """A model card in Markdown: labels, data, recipe, measured metrics, limits and versions.
 
@@ -318,26 +342,11 @@ def model_card(model: Model, evaluation: Mapping[str, Any] | None = None) -> str
     lines += ["", "## Recipe", "", "```json", json.dumps(recipe, ensure_ascii=False, indent=1), "```", ""]
     lines += ["## Measured", ""]
     if evaluation:
-        m = evaluation["model"]
-        lines.append(f"{evaluation['folds']}-fold cross-validation grouped by document "
-                     f"({evaluation['documents']} documents, {evaluation['paragraphs']} gold paragraphs); "
-                     "no paragraph of a test document was in training, weak labels of other reports were.")
-        lines += ["", "| | macro-F1 | accuracy |", "|---|---|---|",
-                  f"| this recipe | {m['macro_f1']:.3f} | {m['accuracy']:.3f} |"]
-        for name, b in (evaluation.get("baselines") or {}).items():
-            lines.append(f"| baseline: {name} | {b['macro_f1']:.3f} | {b['accuracy']:.3f} |")
-        if "model_without_context" in evaluation:
-            b = evaluation["model_without_context"]
-            lines.append(f"| this model, each paragraph read without its report | {b['macro_f1']:.3f} | "
-                         f"{b['accuracy']:.3f} |")
-        if "function_accuracy" in evaluation:
-            lines += ["", f"Function-axis accuracy: {evaluation['function_accuracy']:.3f}."]
-        if "ece" in m:
-            lines += ["", f"Expected calibration error (10 bins): {m['ece']:.3f}."]
-        lines += ["", "| label | precision | recall | F1 | support |", "|---|---|---|---|---|"]
-        for lab in m["labels"]:
-            c = m["per_class"][lab]
-            lines.append(f"| {lab} | {c['precision']:.3f} | {c['recall']:.3f} | {c['f1']:.3f} | {c['support']} |")
+        # each gold source scored on its own held-out documents, never pooled
+        for name, ev in (evaluation.get("by_source") or {str(evaluation.get("source") or ""): evaluation}).items():
+            if name:
+                lines += [f"### Gold source `{name}`", ""]
+            lines += _measured(ev) + [""]
     else:
         lines.append("Not evaluated when it was trained (trained with evaluation switched off).")
     lines += ["", "## Limits", "",
