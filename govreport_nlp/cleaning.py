@@ -178,6 +178,8 @@ _FIELD_LINE = re.compile(rf"^[\s•·●▪|｜【\[]*(?:{_FIELD_ALT})\s*[:：]"
 
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?")
 _DATE_ONLY = re.compile(r"^(?:19|20)\d{2}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
+# a bracketed note of who and when: （峤南县人民政府　2020年1月）, （2024年1月29日在…人民代表大会…会议上）
+_DATED_NOTE = re.compile(r"^[（(][^（()）]{0,60}(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月[^（()）]{0,60}[)）]$")
 _INDEX_NUMBER = re.compile(r"^[0-9A-Za-z]{6,}\s*[/-]\s*\d{4}\s*-\s*\d+$")
 _DISCLOSURE_VALUES = frozenset(
     "主动公开 依申请公开 不予公开 单位审核公开 部门审核公开 有效 现行有效 已废止 废止 失效 已失效 是 否".split()
@@ -309,7 +311,7 @@ def mark_lines(lines: Sequence[Line], *, link_ratio: Sequence[float] | None = No
                 pending_field = False
             footer_clutter = footer_clutter or (in_footer and found.kind == "clutter")
             continue
-        if _DATE_ONLY.match(t):  # a bare date is publication data wherever it stands
+        if _DATE_ONLY.match(t) or (len(t) <= 80 and _DATED_NOTE.match(t)):  # publication data wherever it stands
             marks[i] = LineMark("meta", "date")
             header_has_meta = header_has_meta or in_header
             pending_field = False

@@ -24,8 +24,11 @@ sit at the end of a review section with no heading of its own.
 
 from __future__ import annotations
 
+import json
 import os
 import re
+from functools import lru_cache
+from importlib import resources
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -64,7 +67,7 @@ _ROLE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|总体要求|预期目标|主要目标|奋斗目标|努力方向|改进措施|工作建议|的建议|工作要点|工作目标"
         r"|重点做好|重点抓好|以下工作|以下几个方面")),
     ("review", re.compile(
-        r"回顾|情况|举措|成效|做法|成绩|进展|工作总结|总结|过去|一年来|五年来|取得|开展|落实情况|主要工作|建设成果")),
+        r"回顾|情况|举措|成效|做法|成绩|进展|工作总结|总结|过去|一年来|五年来|取得|开展|落实情况|建设成果")),
 )
 # a heading that names a review and a plan (一、1998年工作回顾和1999年工作的总体要求; 发展成就和…主要目标任务):
 # its section is read part by part, switching at the sub-heading or paragraph that begins the second part
@@ -184,7 +187,8 @@ def _plain_heading(text: str, next_text: str | None) -> bool:
     return bool(_YEAR.search(text)) and next_text is not None and len(next_text) > 2 * len(text)
 
 
-def heading_role(title: str, *, top_level: bool = True, review_year: int | None = None) -> tuple[str, str] | None:
+def heading_role(title: str, *, top_level: bool = True, review_year: int | None = None,
+                 report_year: int | None = None) -> tuple[str, str] | None:
     """The structural role a heading states, with the cue phrase that says it.
 
     Parameters
@@ -196,6 +200,10 @@ def heading_role(title: str, *, top_level: bool = True, review_year: int | None 
     review_year : int, optional
         The year an earlier review heading named; a later year in an ambiguous
         heading such as ``2024年重点工作`` means plans.
+    report_year : int, optional
+        The year the report was delivered or published (a report reviews the year
+        before it and plans its own): an ambiguous heading naming this year or a
+        later one is plans, an earlier one review.
 
     Examples
     --------
@@ -205,6 +213,8 @@ def heading_role(title: str, *, top_level: bool = True, review_year: int | None 
     ('plans', '思路')
     >>> heading_role("2024年重点工作", review_year=2023)
     ('plans', '重点工作')
+    >>> heading_role("2024年主要工作", report_year=2024), heading_role("2023年主要工作", report_year=2024)
+    (('plans', '主要工作'), ('review', '主要工作'))
     """
     done = _EXECUTED.search(title)
     if done and top_level:  # 六五计划前两年的执行情况: the carrying out of a plan is a review
@@ -218,6 +228,8 @@ def heading_role(title: str, *, top_level: bool = True, review_year: int | None 
         m = _AMBIGUOUS.search(title) or _YEAR.search(title)
         if m:
             y = _YEAR.search(title)
+            if y and report_year is not None:
+                return ("plans" if int(y.group(1)) >= report_year else "review"), m.group(0)
             if y and review_year is not None and int(y.group(1)) > review_year:
                 return "plans", m.group(0)
             return "review", m.group(0)
@@ -275,6 +287,7 @@ def parse_document(doc: Document) -> Report:
     stack: list[Heading] = []  # open headings, outermost first
     sections: list[Section] = []
     review_year: int | None = None
+    report_year = _report_year(metadata.date, lines[:12])
     skip_next_as_title = False
 
     for i, (ln, mark) in enumerate(zip(lines, marks)):
@@ -340,7 +353,8 @@ def parse_document(doc: Document) -> Report:
             t_start, t_end = ln.start + hm.title_span[0], ln.start + hm.title_span[1]
         else:  # un-numbered: the line is the title, less trailing punctuation
             t_start, t_end = ln.start, ln.start + len(title or ln.text)
-        role_cue = heading_role(title, top_level=top, review_year=review_year) if title else None
+        role_cue = heading_role(title, top_level=top, review_year=review_year, report_year=report_year) if title \
+            else None
         heading = Heading(title=title or "", marker=marker, style=style, level=level, paragraph=i,
                           start=t_start, end=t_end, inline=not standalone,
                           role=role_cue[0] if role_cue else None)
@@ -364,6 +378,7 @@ def parse_document(doc: Document) -> Report:
             items=() if standalone else _items_abs(ln))
 
     _infer_leading_roles(sections, paragraphs)
+    _roles_from_wording(sections, paragraphs)
     if sections:
         last = sections[-1]
         sections[-1] = Section(last.index, last.heading, last.role, last.cue, last.first_paragraph,
@@ -395,6 +410,59 @@ def _infer_leading_roles(sections: list[Section], paragraphs: list[Paragraph]) -
     for p in paragraphs[lo:hi]:
         if p.role == "other":
             p.role = "review"
+
+
+_DELIVERED = re.compile(r"^[（(]?\s*((?:19|20)\d\d)\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*在.{2,60}(?:会议|大会)上")
+
+
+def _report_year(date: str | None, head: list[Line]) -> int | None:
+    """The year a report was delivered (``2024年1月29日在…人民代表大会…会议上``) or published (its date field)."""
+    for ln in head:
+        m = _DELIVERED.match(ln.text)
+        if m:
+            return int(m.group(1))
+    if date and re.match(r"(?:19|20)\d\d-", date):
+        return int(date[:4])
+    return None
+
+
+@lru_cache(maxsize=1)
+def _tense_markers() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    raw = json.loads(resources.files("govreport_nlp").joinpath("resources/lexicon.json").read_text("utf-8"))
+    words = raw.get("tense", {})
+
+    def pat(name: str) -> re.Pattern[str]:
+        return re.compile("|".join(map(re.escape, sorted(words.get(name, ["\uffff"]), key=len, reverse=True))))
+    return pat("done"), pat("todo")
+
+
+def _roles_from_wording(sections: list[Section], paragraphs: list[Paragraph]) -> None:
+    """A section whose heading states no role and that carries on a review: is it still one?
+
+    Work reports often head their tasks with slogans (``进一步扩大对外开放``) that name no
+    role, after a review section; carrying the review on misreads the whole tasks part.
+    Such a section is read as plans when its body's wording is clearly of work to do
+    (markers of work to do at least twice those of work done, and three more). A
+    section of role ``other`` (no heading anywhere said a role) is read as review or
+    plans the same way.
+    """
+    done_re, todo_re = _tense_markers()
+    for k, s in enumerate(sections):
+        if s.cue is not None or s.role not in ("review", "other") or (k == 0 and s.role == "review"):
+            continue
+        body = [p.text for p in paragraphs[s.first_paragraph: s.last_paragraph + 1] if p.kind == "body"]
+        done = sum(len(done_re.findall(t)) for t in body)
+        todo = sum(len(todo_re.findall(t)) for t in body)
+        role = s.role
+        if todo >= 2 * done + 3:
+            role = "plans"
+        elif s.role == "other" and done >= 2 * todo + 3:
+            role = "review"  # no heading said anything, but the wording reports work done
+        if role != s.role:
+            sections[k] = Section(s.index, s.heading, role, None, s.first_paragraph, s.last_paragraph)
+            for p in paragraphs[s.first_paragraph: s.last_paragraph + 1]:
+                if p.role == s.role:
+                    p.role = role
 
 
 def mixed_roles(title: str) -> tuple[str, str] | None:

@@ -231,3 +231,22 @@ def test_a_heading_that_names_a_review_and_a_plan_is_read_part_by_part() -> None
     assert [p.role for p in report.paragraphs] == ["review", "review", "plans", "plans"]
     assert heading_role("六五计划前两年的执行情况")[0] == "review"
     assert heading_role("二、重点做好以下工作")[0] == "plans"
+
+
+def test_the_delivery_year_decides_an_ambiguous_heading() -> None:
+    text = ("（2024年1月20日在澄溪县第十八届人民代表大会第三次会议上）\n一、2023年主要工作\n"
+            "全年办理行政复议案件58件，审结52件。\n二、2024年主要工作\n持续深化诉源治理，把矛盾化解在基层。")
+    report = parse(text)
+    assert report.paragraphs[0].kind == "meta"
+    assert [s.role for s in report.sections] == ["review", "plans"]
+
+
+def test_a_section_whose_slogan_heading_names_no_role_is_read_by_its_wording() -> None:
+    review = "一、2023年工作回顾\n全年累计办结复议案件58件，调解成功率达到97%，已完成年度目标。\n"
+    tasks = ("二、进一步扩大对外开放\n要持续深化改革，加快推进开放平台建设，确保外贸稳中提质。\n"
+             "要进一步优化营商环境，着力推动政务服务提速，努力争取更多项目落地。\n")
+    report = parse(review + tasks)
+    assert [s.role for s in report.sections] == ["review", "plans"] and report.sections[1].cue is None
+    # a slogan heading over work done stays review
+    done = "二、持续深化放管服改革\n全年累计取消审批事项23项，完成证照分离改革，企业开办时间已压缩到1天。\n"
+    assert [s.role for s in parse(review + done).sections] == ["review", "review"]
