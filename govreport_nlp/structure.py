@@ -378,11 +378,11 @@ def parse_document(doc: Document) -> Report:
             items=() if standalone else _items_abs(ln))
 
     _infer_leading_roles(sections, paragraphs)
-    _roles_from_wording(sections, paragraphs)
     if sections:
         last = sections[-1]
         sections[-1] = Section(last.index, last.heading, last.role, last.cue, last.first_paragraph,
                                len(paragraphs) - 1)
+    _roles_from_wording(sections, paragraphs)
     _split_mixed_sections(sections, paragraphs)
     warnings = list(doc.warnings)
     cut, pieces = overlong_lines(text, lines)
