@@ -102,6 +102,11 @@ def training_data_dir() -> Path:
     """The repository's own training data (``training_data/`` of a checkout, or ``$GOVREPORT_TRAINING_DATA``).
 
     It is not installed with the package: retraining the default model needs a checkout.
+
+    Examples
+    --------
+    >>> (training_data_dir() / "DATASHEET.md").is_file()  # doctest: +SKIP
+    True
     """
     where = Path(os.environ.get("GOVREPORT_TRAINING_DATA") or Path(__file__).resolve().parent.parent / "training_data")
     if not where.is_dir():
@@ -122,6 +127,12 @@ def recipe_sources(recipe: Recipe, corpus: str | os.PathLike[str] | None = None)
     A source's files are under the corpus directory, or under the repository's
     ``training_data/`` when it says ``"root": "training_data"``. Its paragraphs carry
     origin ``gold:<name>`` (weighted by the recipe's ``source_weights``, else ``gold_weight``).
+
+    Examples
+    --------
+    >>> sources = recipe_sources(get_recipe("default"), "../shared/corpus")  # doctest: +SKIP
+    >>> {name: len(data) for name, data in sources.items()}  # doctest: +SKIP
+    {'seeds': 99, 'real': 1791, 'written': 2202, 'written_paragraphs': 2315}
     """
     out: dict[str, LabelledData] = {}
     for spec in _gold_specs(recipe):
@@ -166,7 +177,13 @@ def recipe_data(recipe: Recipe, corpus: str | os.PathLike[str] | None = None,
 
 
 def is_gold(origin: str) -> bool:
-    """Whether a paragraph's origin is a gold label (``gold`` or ``gold:<source>``), not a weak one."""
+    """Whether a paragraph's origin is a gold label (``gold`` or ``gold:<source>``), not a weak one.
+
+    Examples
+    --------
+    >>> is_gold("gold:real"), is_gold("weak")
+    (True, False)
+    """
     return origin == "gold" or origin.startswith("gold:")
 
 

@@ -22,6 +22,7 @@ def result() -> dict[str, Any]:
     return evaluate_recipe("default", CORPUS)
 
 
+@pytest.mark.timeout(1800)  # five trainings of the recipe on 6,400 gold and 13,000 weak paragraphs
 def test_default_recipe_meets_the_bar(result: dict[str, Any]) -> None:
     m = result["model"]
     assert result["folds"] == 5 and result["paragraphs"] == 99

@@ -127,7 +127,7 @@ def test_the_first_example_of_the_training_docs_gives_a_working_model(tmp_path: 
     from conftest import EXAMPLE, ROOT
 
     cli = [sys.executable, "-m", "govreport_nlp"]
-    labels = ROOT / "examples" / "my_labels.jsonl"
+    labels = ROOT / "docs" / "examples" / "my_labels.jsonl"
     r = subprocess.run(cli + ["train", "--data", str(labels), "--out", str(tmp_path / "my-model")],
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
