@@ -138,6 +138,7 @@ def cross_validate(gold: LabelledData, fit: Callable[[LabelledData], Model], *, 
     conf = np.zeros(len(gold))
     func_pred: list[str | None] = [None] * len(gold)
     bare_pred: list[str | None] = [None] * len(gold)
+    bare_conf = np.zeros(len(gold))
     base_kw: list[str] = [""] * len(gold)
     base_tfidf: list[str] = [""] * len(gold)
     start = time.perf_counter()
@@ -154,8 +155,9 @@ def cross_validate(gold: LabelledData, fit: Callable[[LabelledData], Model], *, 
             conf[i] = p.score
             func_pred[i] = p.function
         # the same paragraphs read alone, as if pasted without their report
-        for i, lab in zip(te, model.predict([content_only(x) for x in X])):
-            bare_pred[i] = lab
+        for i, p in zip(te, model.predictions([content_only(x) for x in X], threshold=None, reasons=0)):
+            bare_pred[i] = p.label
+            bare_conf[i] = p.score
         if baselines:
             base = _tfidf_baseline(train_data, axis)
             for i, lab in zip(te, base.predict([x["text"] for x in X])):
@@ -169,7 +171,7 @@ def cross_validate(gold: LabelledData, fit: Callable[[LabelledData], Model], *, 
     result: dict[str, Any] = {
         "folds": k, "documents": len(docs), "paragraphs": len(gold), "seconds": time.perf_counter() - start,
         "model": scores(y, pred, labels, proba_max=conf),
-        "model_without_context": scores(y, bare_pred, labels),
+        "model_without_context": scores(y, bare_pred, labels, proba_max=bare_conf),
     }
     # what each held-out paragraph got, for error analysis (in the order of ``gold``)
     result["predicted"] = {"label": list(pred), "function": list(func_pred), "bare_label": list(bare_pred)}
@@ -346,7 +348,7 @@ def format_report(result: Mapping[str, Any]) -> str:
     if "model_without_context" in result:
         b = result["model_without_context"]
         lines.append(f"same model, paragraphs read without their report: macro-F1 {b['macro_f1']:.3f}  "
-                     f"accuracy {b['accuracy']:.3f}")
+                     f"accuracy {b['accuracy']:.3f}" + (f"  ECE {b['ece']:.3f}" if "ece" in b else ""))
     if "function_accuracy" in result:
         lines.append(f"function axis accuracy {result['function_accuracy']:.3f}")
     for name, b in (result.get("baselines") or {}).items():
