@@ -141,7 +141,7 @@ class Prediction:
     >>> pred.label, pred.function, pred.abstained
     ('plans', 'plan', False)
     >>> pred
-    <Prediction plans 0.75 (plan, deregulation)>
+    <Prediction plans 0.99 (plan, deregulation)>
     """
 
     label: str
