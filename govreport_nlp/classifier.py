@@ -30,6 +30,7 @@ Examples
 
 from __future__ import annotations
 
+import bisect
 import re
 from functools import lru_cache
 from typing import Any, Iterable, Mapping, Sequence
@@ -332,7 +333,7 @@ class ParagraphClassifier(ClassifierMixin, BaseEstimator):
             ks = np.array([index[lab] for lab in labels], dtype=int)
         if not n_rows or top <= 0:
             return [[] for _ in range(n_rows)]
-        want, top = top, 3 * top  # raw evidence, several pieces per reader term (n-grams of one word)
+        want, top = top, 2 * top  # raw evidence, several pieces per reader term (n-grams of one word)
         n = len(self.classes_)
         coef, mean = _coef(self.content_model_), self._mean_coef()
         ccoef = _coef(self.combiner_) if self.combiner_ is not None else None
@@ -576,9 +577,7 @@ def reader_term(name: str, text: str, words: Sequence[str]) -> str:
         if shown not in text:  # words joined across punctuation (分离，企业): show the n-gram as it is
             shown = _as_written(gram, text) if _as_written(gram, text) in text else gram
         if name.startswith("open:"):
-            from .features import opening
-
-            lead = opening(text, 40)
+            lead = _opening40(text)
             at = lead.find(shown)
             return f"opens with “{lead[:at + len(shown)] if 0 <= at <= 12 else shown}”"
         return f"“{shown}”"
@@ -602,6 +601,13 @@ def reader_term(name: str, text: str, words: Sequence[str]) -> str:
     return describe_feature(name)
 
 
+@lru_cache(maxsize=4096)
+def _opening40(text: str) -> str:
+    from .features import opening
+
+    return opening(text, 40)  # asked once per opening n-gram of a paragraph: kept while its reasons are built
+
+
 def _as_written(phrase: str, text: str) -> str:
     """``phrase`` (numbers normalised to 0) as the paragraph writes it (``0年`` -> ``2024年``)."""
     if "0" not in phrase:
@@ -612,13 +618,21 @@ def _as_written(phrase: str, text: str) -> str:
 
 
 def _covering_words(gram: str, words: Sequence[str]) -> str | None:
-    """The word that holds ``gram``, or the run of adjacent words it spans."""
+    """The word that holds ``gram``, or the run of adjacent words it spans (at its first occurrence)."""
+    joined, starts = _joined_words(tuple(words))
+    at = joined.find(gram)
+    if at < 0:
+        return None
+    i = bisect.bisect_right(starts, at) - 1
+    j = bisect.bisect_left(starts, at + len(gram))
+    return "".join(words[i:j])
+
+
+@lru_cache(maxsize=4096)
+def _joined_words(words: tuple[str, ...]) -> tuple[str, list[int]]:
+    # the paragraph's words run together, and where each starts: every n-gram of it is found once
+    starts, pos = [], 0
     for w in words:
-        if gram in w:
-            return w
-    for i in range(len(words) - 1):
-        for j in range(i + 2, min(i + 4, len(words)) + 1):
-            joined = "".join(words[i:j])
-            if gram in joined:
-                return joined
-    return None
+        starts.append(pos)
+        pos += len(w)
+    return "".join(words), starts

@@ -217,7 +217,12 @@ class Segmenter(ABC):
         """Words of ``text``, in order, whitespace dropped."""
         if not text:
             return []
-        return [w for w in self._segment(text) if w and not w.isspace()]
+        pat = self._term_pattern()
+        if pat is not None and pat.search(text) is None:
+            words = self._cut(text)  # no term here: nothing to protect (most lines of a report)
+        else:
+            words = self._segment(text)
+        return [w for w in words if w and not w.isspace()]
 
     __call__ = cut
 
