@@ -30,9 +30,6 @@ Examples
 
 from __future__ import annotations
 
-import bisect
-import re
-from functools import lru_cache
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -44,7 +41,10 @@ from sklearn.model_selection import GroupKFold, StratifiedKFold
 from sklearn.utils.validation import check_is_fitted
 
 from .errors import GovReportError
-from .features import ParagraphFeatures, TextAnalysis, TextBatch, as_input, context_features, dicts_to_csr, has_context
+from .features import TextBatch, as_input, context_features, dicts_to_rows, has_context
+from .featurizer import ParagraphFeatures
+from .inference import Head
+from .reasons import describe_feature, reader_term
 
 __all__ = ["ParagraphClassifier", "describe_feature", "reader_term"]
 
@@ -255,40 +255,28 @@ class ParagraphClassifier(ClassifierMixin, BaseEstimator):
     def _context(self, dicts: Sequence[Mapping[str, float]]) -> sp.csr_matrix:
         assert self.context_vectorizer_ is not None
         vocab = self.context_vectorizer_.vocabulary_
-        return dicts_to_csr(dicts, vocab, len(vocab), dtype=np.float64)
+        return dicts_to_rows(dicts, vocab, len(vocab), dtype=np.float64).to_scipy()
+
+    def _compiled(self) -> Head:
+        """This classifier as a numpy :class:`~govreport_nlp.inference.Head` (its exact weights; rebuilt after a refit)."""
+        check_is_fitted(self, "content_model_")
+        cached = self.__dict__.get("_head_cache")
+        token = (id(self.content_model_.coef_), id(getattr(self.combiner_, "coef_", None)), id(self.features_))
+        if cached is None or cached[0] != token:
+            from .persistence import head_state
+
+            cached = (token, Head.from_state(*head_state(self, "", exact=True)))
+            self._head_cache = cached
+        return cached[1]
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()
+        state.pop("_head_cache", None)  # derived from the fitted state
+        return state
 
     def _analyze(self, X: Iterable[Any] | TextBatch) -> dict[str, Any]:
-        """Every intermediate of a prediction, so that scores and reasons share one pass.
-
-        ``X`` may be a :class:`~govreport_nlp.features.TextBatch` that other
-        heads read too: each distinct text is then analysed once for all of them.
-        """
-        check_is_fitted(self, "content_model_")
-        batch = X if isinstance(X, TextBatch) else TextBatch(X)
-        inputs = batch.inputs
-        if not inputs:
-            return {"inputs": [], "heads": [], "X": sp.csr_matrix((0, self.n_features_in_)),
-                    "rows": np.zeros(0, dtype=np.int64), "scores": np.zeros((0, len(self.classes_)))}
-        Xu = self.features_.transform_analysis(batch.analysis(self.features_))
-        scores = _logits(_linear(self.content_model_, Xu))  # one row per distinct text
-        out: dict[str, Any] = {"inputs": inputs, "heads": batch.headings, "X": Xu, "rows": batch.rows,
-                               "scores": scores[batch.rows], "analysis": batch.analysis(self.features_)}
-        if self.combiner_ is None or self.context_vectorizer_ is None:
-            return out
-        s_par = out["scores"]
-        if not self.learned_context:
-            # trained on text only: the combiner knows no context, so a paragraph of a report is read as
-            # bare text (its in-context weights were never fitted and would give one label to everything)
-            bare = np.ones(len(inputs), dtype=bool)
-            s_head = np.zeros_like(s_par)
-            C = self._context([{"ctx=none": 1.0}] * len(inputs))
-        else:
-            s_head = scores[np.maximum(batch.head_rows, 0)] * (batch.head_rows >= 0)[:, None]
-            bare = np.array([not self._in_context(x) for x in inputs])
-            C = self._context([context_features(x) if self.use_context else {"ctx=none": 1.0} for x in inputs])
-        out.update(head_scores=s_head, context=C, bare=bare,
-                   scores=_logits(_linear(self.combiner_, self._stack(s_par, s_head, bare, C))))
-        return out
+        """Every intermediate of a prediction (see :meth:`Head._analyze <govreport_nlp.inference.Head._analyze>`)."""
+        return self._compiled()._analyze(X)
 
     def decision_function(self, X: Iterable[Any]) -> np.ndarray:
         return np.asarray(self._analyze(X)["scores"])
@@ -321,139 +309,45 @@ class ParagraphClassifier(ClassifierMixin, BaseEstimator):
     def explain_many(self, X: Iterable[Any], labels: Sequence[str] | None = None, top: int = 8,
                      analysis: dict[str, Any] | None = None) -> list[list[tuple[str, float]]]:
         """:meth:`explain` for many paragraphs at once."""
-        a = analysis if analysis is not None else self._analyze(X)
-        n_rows = len(a["inputs"])
-        if labels is None:
-            ks = np.argmax(a["scores"], axis=1) if n_rows else np.zeros(0, dtype=int)
+        return self._compiled().explain_many(X, labels, top=top, analysis=analysis)
+
+    def reference_decision_function(self, X: Iterable[Any]) -> np.ndarray:
+        """Scores computed by scikit-learn's own objects: the reference the numpy path is tested against.
+
+        Each fitted vectorizer's ``transform``, the content model's and the combiner's
+        ``decision_function``; slow, and only for checking.
+        """
+        check_is_fitted(self, "content_model_")
+        inputs = [as_input(x) for x in X]
+        f = self.features_
+        batch = TextBatch(inputs)
+        a = batch.analysis(f)
+
+        def content(rows: np.ndarray) -> Any:
+            Xw = f.word_vectorizer_.transform([" ".join(a.words[i]) for i in rows])
+            Xc = f.char_vectorizer_.transform([a.norm[i] for i in rows])
+            Xd = f.dict_vectorizer_.transform([a.cues[i] for i in rows]) * f.lexicon_weight
+            return sp.hstack([Xw, Xc, Xd], format="csr")
+
+        s_par = _logits(self.content_model_.decision_function(content(batch.rows)))
+        if self.combiner_ is None or self.context_vectorizer_ is None:
+            return s_par
+        s_head = _logits(self.content_model_.decision_function(content(np.maximum(batch.head_rows, 0))))
+        if not self.learned_context:
+            bare = np.ones(len(inputs), dtype=bool)
+            s_head = np.zeros_like(s_head)
+            ctx = [{"ctx=none": 1.0}] * len(inputs)
         else:
-            index = {str(c): i for i, c in enumerate(self.classes_)}
-            bad = [lab for lab in labels if lab not in index]
-            if bad:
-                raise GovReportError(f"label {bad[0]!r} is not one of {', '.join(map(str, self.classes_))}.")
-            ks = np.array([index[lab] for lab in labels], dtype=int)
-        if not n_rows or top <= 0:
-            return [[] for _ in range(n_rows)]
-        want, top = top, 2 * top  # raw evidence, several pieces per reader term (n-grams of one word)
-        n = len(self.classes_)
-        coef, mean = _coef(self.content_model_), self._mean_coef()
-        ccoef = _coef(self.combiner_) if self.combiner_ is not None else None
-        # candidates as parallel arrays: row, what (a content column; -1 heading; -2-c context column c), value
-        if ccoef is None:
-            trust = np.ones(n_rows)
-        else:
-            block = np.where(a["bare"], 2 * n, 0)
-            trust = ccoef[ks, block + ks] - ccoef[:, block + ks].mean(axis=0)
-        Xr = a["X"][a["rows"]]
-        row_of = np.repeat(np.arange(n_rows), np.diff(Xr.indptr))
-        k_of = ks[row_of]
-        weight = coef[k_of, Xr.indices] - mean[Xr.indices]  # what the feature adds for the label, against the others
-        contrib = trust[row_of] * Xr.data * weight * self._telling_mask()[Xr.indices]
-        at = _top_per_row(Xr.indptr, contrib, top)
-        rows, what, vals = [row_of[at]], [Xr.indices[at].astype(np.int64)], [contrib[at]]
-        if ccoef is not None:
-            has_head = np.array([h is not None for h in a["heads"]])
-            w = ccoef[:, n:2 * n]
-            w = w - w.mean(axis=0)
-            head_val = np.einsum("ij,ij->i", a["head_scores"], w[ks])
-            rows.append(np.flatnonzero(has_head))
-            what.append(np.full(int(has_head.sum()), -1, dtype=np.int64))
-            vals.append(head_val[has_head])
-            C = a["context"]
-            crow = np.repeat(np.arange(n_rows), np.diff(C.indptr))
-            cc = ccoef[:, 3 * n:]
-            cc = cc - cc.mean(axis=0)
-            rows.append(crow)
-            what.append(-2 - C.indices.astype(np.int64))
-            vals.append(C.data * cc[ks[crow], C.indices])
-        r, wh, v = np.concatenate(rows), np.concatenate(what), np.concatenate(vals)
-        keep = v > 0
-        r, wh, v = r[keep], wh[keep], v[keep]
-        order = np.lexsort((-v, r))
-        r, wh, v = r[order], wh[order], v[order]
-        first = np.searchsorted(r, r)  # where each row's run starts
-        chosen = np.flatnonzero(np.arange(len(r)) - first < top)
-        cnames = self.context_vectorizer_.feature_names_ if self.context_vectorizer_ is not None else None
-        analysis: TextAnalysis | None = a.get("analysis")
-        grouped: list[dict[str, float]] = [{} for _ in range(n_rows)]
-        for i in chosen.tolist():
-            k = int(wh[i])
-            row = int(r[i])
-            if k >= 0:
-                name = self.features_.feature_name(k)
-                t = int(a["rows"][row])
-                desc = (reader_term(name, a["inputs"][row]["text"], analysis.words[t]) if analysis is not None
-                        else describe_feature(name))
-            elif k == -1:
-                desc = f"the heading above, “{a['heads'][row]}”"
-            else:
-                assert cnames is not None
-                desc = describe_feature(str(cnames[-2 - k]))
-            # the n-grams of one word, the cues of one phrase: one reason, their weights added; the
-            # paragraph's opening n-grams are one reason too, shown with the longest opening they reach
-            g = grouped[row]
-            if desc.startswith("opens with “"):
-                old = next((d for d in g if d.startswith("opens with “")), None)
-                if old is not None:
-                    weight = g.pop(old)
-                    desc = max(old, desc, key=len)
-                    g[desc] = weight
-            g[desc] = g.get(desc, 0.0) + float(v[i])
-        return [sorted(g.items(), key=lambda kv: -kv[1])[:want] for g in grouped]
+            s_head = s_head * (batch.head_rows >= 0)[:, None]
+            bare = np.array([not self._in_context(x) for x in inputs])
+            ctx = [context_features(x) if self.use_context else {"ctx=none": 1.0} for x in inputs]
+        Z = self._stack(s_par, s_head, bare, self.context_vectorizer_.transform(ctx))
+        return _logits(self.combiner_.decision_function(Z))
 
     def prepare(self) -> ParagraphClassifier:
         """Build the derived state prediction and explanations use (see :meth:`Model.prepare`)."""
-        check_is_fitted(self, "content_model_")
-        self.features_.prepare()
-        self._mean_coef()
-        self._telling_mask()
+        self._compiled().prepare()
         return self
-
-    def _mean_coef(self) -> np.ndarray:
-        """Each content feature's mean weight over the labels (derived from the fitted weights, cached)."""
-        cached = self.__dict__.get("_mean_cache")
-        coef = self.content_model_.coef_
-        if cached is None or cached[0] is not coef:  # a refit replaces the weights
-            cached = (coef, _coef(self.content_model_).mean(axis=0))
-            self._mean_cache = cached
-        return cached[1]
-
-    def _telling_mask(self) -> np.ndarray:
-        """Which content features are worth showing a reader: words and characters, and the cues but for
-        length classes and single opening characters (derived from the vocabulary, cached)."""
-        mask = self.__dict__.get("_telling_cache")
-        if mask is None or len(mask) != self.n_features_in_:
-            f = self.features_
-            lo, hi = f.feature_groups_["cue"]
-            mask = np.ones(self.n_features_in_)
-            mask[lo:hi] = [_telling(str(n)) for n in f.dict_vectorizer_.feature_names_]
-            self._telling_cache = mask
-        return mask
-
-
-def _top_per_row(indptr: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
-    """Positions of the ``k`` largest positive values of each CSR row (any order), in linear passes."""
-    vals = np.where(values > 0, values, -np.inf)
-    lengths = np.diff(indptr)
-    starts = indptr[:-1][lengths > 0]
-    if not len(starts):
-        return np.zeros(0, dtype=np.int64)
-    seg = np.repeat(np.arange(len(starts)), lengths[lengths > 0])
-    picked = []
-    for _ in range(k):
-        best = np.maximum.reduceat(vals, starts)
-        hits = np.flatnonzero((vals == best[seg]) & np.isfinite(vals))
-        if not len(hits):
-            break
-        _, first = np.unique(seg[hits], return_index=True)  # one per row, ties broken by position
-        pos = hits[first]
-        picked.append(pos)
-        vals[pos] = -np.inf
-    return np.concatenate(picked) if picked else np.zeros(0, dtype=np.int64)
-
-
-def _telling(name: str) -> bool:
-    """Features worth showing a reader (length classes and single opening characters are not)."""
-    return not (name.startswith("len:") or (name.startswith("open:") and len(name) <= 6))
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -480,159 +374,3 @@ def _logits(d: np.ndarray) -> np.ndarray:
     if d.ndim == 1:  # binary: softmax([0, d]) is the logistic of d
         return np.column_stack([np.zeros_like(d), d])
     return d
-
-
-_ROLE_WORDS = {
-    "review": "the section reviewing the work done", "plans": "the plans section",
-    "shortcomings": "the section on shortcomings", "duties": "the section on the leaders' duties",
-    "preamble": "the opening, before any heading", "other": "a section whose role no heading states",
-}
-_FUNCTION_WORDS = {"plan": "plans", "shortcoming": "a shortcoming", "review": "a review", "preamble": "an opening",
-                   "closing": "a closing call", "meta": "page data"}
-_PREFIXES = (
-    ("w:", "“{}”"),
-    ("c:", "“{}”"),
-    ("open:", "opens with “{}”"),
-    ("h:", "heading word “{}”"),
-    ("hkw:", "the heading above names {}"),
-    ("kw:", "{} keywords"),
-    ("len:", "length class {}"),
-)
-
-
-def _plain_context(name: str) -> str | None:
-    if name.startswith("role="):
-        return "in " + _ROLE_WORDS.get(name[5:], f"a {name[5:]} section")
-    if name.startswith("cued_role="):
-        return "a heading says this is " + _ROLE_WORDS.get(name[10:], f"a {name[10:]} section")
-    if name.startswith("hcue:"):
-        return "the heading above reads as " + _FUNCTION_WORDS.get(name[5:], name[5:])
-    if name.startswith("cue:"):
-        return "wording typical of " + _FUNCTION_WORDS.get(name[4:], name[4:])
-    if name.startswith("kind="):
-        return {"heading": "it is a heading", "meta": "it is report metadata",
-                "clutter": "it is page furniture"}.get(name[5:], f"line kind {name[5:]}")
-    if name.startswith("pos="):
-        return f"where it stands: part {int(name[4:]) + 1} of 5 of the report"
-    return {"last": "among the report's last paragraphs", "ctx=none": "read alone, without its report",
-            "numbered": "a numbered item", "no_heading": "under no heading"}.get(name)
-
-
-@lru_cache(maxsize=65536)
-def describe_feature(name: str) -> str:
-    """A feature name in words.
-
-    Examples
-    --------
-    >>> describe_feature("cued_role=plans")
-    'a heading says this is the plans section'
-    >>> describe_feature("w:放管服")
-    '“放管服”'
-    """
-    plain = _plain_context(name)
-    if plain is not None:
-        return plain
-    for prefix, template in _PREFIXES:
-        if name.startswith(prefix):
-            body = name[len(prefix):]
-            return template.format(body.replace(" ", "") if prefix == "w:" else body)
-    return name
-
-
-def reader_term(name: str, text: str, words: Sequence[str]) -> str:
-    """A content feature of paragraph ``text`` as words a reader recognises.
-
-    Character n-grams become the word (or two adjacent words) they come from in this
-    paragraph, opening n-grams the opening word, lexicon hits the keywords found,
-    function cues the phrase that matched. ``words`` are the paragraph's words as
-    the featurizer read them (numbers as ``0``).
-
-    Examples
-    --------
-    >>> words = ["推行", "证照分离", "改革", "全年", "办理", "告知", "承诺", "事项", "0", "项"]
-    >>> reader_term("c:照分", "推行证照分离改革，全年办理告知承诺事项156项。", words)
-    '“证照分离”'
-    >>> reader_term("kw:deregulation", "推行证照分离改革，优化营商环境。", [])
-    'deregulation keywords: 证照分离, 营商环境'
-    >>> reader_term("cue:plan", "下一步，我们将继续深化诉源治理。", [])
-    'plans wording: “下一步”'
-    """
-    if "Ｘ" in name and name.startswith(("w:", "c:", "open:")):  # read with topic words masked (function head)
-        return "a topic word (topic words do not decide the function)"
-    if name.startswith("tense:"):
-        from .features import _tense_patterns
-
-        found = list(dict.fromkeys(m.group(0) for m in _tense_patterns()[name[6:]].finditer(text)))
-        what = {"done": "work done", "todo": "work to do", "admit": "an admission"}.get(name[6:], name[6:])
-        return f"wording of {what}: " + ", ".join(found[:4]) if found else f"wording of {what}"
-    if name.startswith("w:"):  # a word or a word bigram ("深化 改革")
-        return f"“{_as_written(name[2:].replace(' ', ''), text)}”"
-    if name.startswith(("c:", "open:")):
-        raw = name.split(":", 1)[1]
-        gram = "".join(ch for ch in raw if ch.isalnum())  # the words hold no punctuation
-        if not gram:
-            return f"punctuation “{raw.strip() or raw}”"
-        phrase = _covering_words(gram, words) or gram
-        shown = _as_written(phrase, text)
-        if shown not in text:  # words joined across punctuation (分离，企业): show the n-gram as it is
-            shown = _as_written(gram, text) if _as_written(gram, text) in text else gram
-        if name.startswith("open:"):
-            lead = _opening40(text)
-            at = lead.find(shown)
-            return f"opens with “{lead[:at + len(shown)] if 0 <= at <= 12 else shown}”"
-        return f"“{shown}”"
-    if name.startswith("kw:"):
-        from .features import lexicon
-
-        topic = name[3:]
-        found = [w for w in dict.fromkeys(lexicon().topics.get(topic, ())) if w and w in text]
-        # a keyword inside a longer one found too (证照 in 证照分离) is not listed twice
-        found = [w for w in found if not any(w != o and w in o for o in found)]
-        return f"{topic} keywords: " + ", ".join(found[:4]) if found else describe_feature(name)
-    if name.startswith("cue:"):
-        from .features import lexicon, opening
-
-        f = name[4:]
-        lead = text if f == "closing" else opening(text, 60)
-        for pat in lexicon().cues.get(f, ()):
-            m = pat.search(lead)
-            if m and m.group(0).strip():
-                return f"{_FUNCTION_WORDS.get(f, f)} wording: “{m.group(0).strip()}”"
-    return describe_feature(name)
-
-
-@lru_cache(maxsize=4096)
-def _opening40(text: str) -> str:
-    from .features import opening
-
-    return opening(text, 40)  # asked once per opening n-gram of a paragraph: kept while its reasons are built
-
-
-def _as_written(phrase: str, text: str) -> str:
-    """``phrase`` (numbers normalised to 0) as the paragraph writes it (``0年`` -> ``2024年``)."""
-    if "0" not in phrase:
-        return phrase
-    pat = re.escape(phrase).replace("0", r"[0-9０-９]+(?:[.．][0-9０-９]+)?")
-    m = re.search(pat, text)
-    return m.group(0) if m else phrase
-
-
-def _covering_words(gram: str, words: Sequence[str]) -> str | None:
-    """The word that holds ``gram``, or the run of adjacent words it spans (at its first occurrence)."""
-    joined, starts = _joined_words(tuple(words))
-    at = joined.find(gram)
-    if at < 0:
-        return None
-    i = bisect.bisect_right(starts, at) - 1
-    j = bisect.bisect_left(starts, at + len(gram))
-    return "".join(words[i:j])
-
-
-@lru_cache(maxsize=4096)
-def _joined_words(words: tuple[str, ...]) -> tuple[str, list[int]]:
-    # the paragraph's words run together, and where each starts: every n-gram of it is found once
-    starts, pos = [], 0
-    for w in words:
-        starts.append(pos)
-        pos += len(w)
-    return "".join(words), starts

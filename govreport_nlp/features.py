@@ -7,18 +7,21 @@ of its section), ``cued`` (whether a heading said so), ``position`` (0..1 throug
 the report), ``kind`` and ``last`` (among the report's last few paragraphs).
 A bare string is a paragraph without context and gets content-only features.
 
-:class:`ParagraphFeatures` turns the content of a list of such inputs into one
-sparse matrix, built only from standard scikit-learn vectorizers over
-pre-segmented text, so a fitted featurizer can be saved as vocabularies and
-weights (no code). :func:`context_features` describes the context; the
-classifier combines the two (see :mod:`govreport_nlp.classifier`).
+This module is numpy only (no scikit-learn, no scipy), so that a saved model
+classifies without them (see :mod:`govreport_nlp.inference`):
+:class:`Analyzer` segments texts and reads their cues once (:class:`TextAnalysis`),
+:class:`NgramTable` looks a fitted vocabulary's n-grams up as integer keys and
+weighs them as TF-IDF, and :class:`SparseRows` holds the result.
+:func:`context_features` describes the context. The trainable featurizer,
+:class:`~govreport_nlp.featurizer.ParagraphFeatures` (scikit-learn vectorizers
+learn the vocabularies), lives in :mod:`govreport_nlp.featurizer` and is also
+importable from here.
 
 Examples
 --------
->>> f = ParagraphFeatures(min_df=1).fit(["深化放管服改革，推行证照分离。", "加强行政复议应诉工作。"])
->>> X = f.transform(["推行证照分离。"])
->>> X.shape[0], X.shape[1] == len(f.get_feature_names_out())
-(1, True)
+>>> a = Analyzer().analyze(["推行证照分离，全年办理12件。"])
+>>> a.words[0], a.cues[0]["kw:deregulation"] > 0
+(['推行', '证照分离', '全年', '办理', '0', '件'], True)
 """
 
 from __future__ import annotations
@@ -28,16 +31,11 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction import DictVectorizer
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.utils.validation import check_is_fitted
 
 from .document import Paragraph, Report
 from .errors import GovReportError
@@ -45,8 +43,13 @@ from .segmentation import Segmenter, shared_segmenter, stopwords, trie_pattern
 from .structure import detect_heading
 
 __all__ = [
+    "Analyzer",
     "Lexicon",
+    "NgramTable",
     "ParagraphFeatures",
+    "SparseRows",
+    "TextAnalysis",
+    "TextBatch",
     "as_input",
     "context_features",
     "lexicon",
@@ -347,13 +350,88 @@ def heading_of(x: Mapping[str, Any]) -> str | None:
     return heads[-1] if heads else None
 
 
+@dataclass(frozen=True)
+class Analyzer:
+    """How texts are read before their features are looked up: segmenter and cue settings.
+
+    The per-text work of featurizing (segmenting, normalising numbers, reading the
+    cues) depends only on these settings, so featurizers (and the heads of a
+    model) with equal settings share one :class:`TextAnalysis`. The parameters
+    are those of :class:`~govreport_nlp.featurizer.ParagraphFeatures` of the same names.
+
+    Examples
+    --------
+    >>> a = Analyzer(use_tense=True).analyze(["下一步将深化诉源治理。"])
+    >>> a.words[0]
+    ['下', '一步', '将', '深化', '诉源治理']
+    >>> a.cues[0]["cue:plan"], "tense:todo" in a.cues[0]
+    (1.0, True)
+    """
+
+    segmenter: str | Mapping[str, Any] = "rjieba"
+    opening_chars: int = 8
+    use_lexicon: bool = True
+    use_tense: bool = False
+    mask_topics: bool = False
+
+    def _segmenter(self) -> Segmenter:
+        return shared_segmenter(self.segmenter)
+
+    @cached_property
+    def _key(self) -> tuple[Any, ...]:
+        return (json.dumps(self._segmenter().config(), sort_keys=True), self.opening_chars, self.use_lexicon,
+                self.use_tense, self.mask_topics)
+
+    def key(self) -> tuple[Any, ...]:
+        """Analyzers with equal keys give the same :class:`TextAnalysis`."""
+        return self._key
+
+    def analyze(self, texts: Sequence[str]) -> TextAnalysis:
+        """Segment and describe ``texts`` (see :class:`TextAnalysis`)."""
+        seg = self._segmenter()
+        stop = stopwords()
+        read = [topic_masked(t) for t in texts] if self.mask_topics else list(texts)
+        norm = [_norm(t) for t in read]
+        # joined and split again: the tokens exactly as the word vectorizer's token_pattern \S+ sees them
+        words = [" ".join([w for w in seg.cut(t) if w not in stop and (w.isalnum() or not _is_punct(w))]).split()
+                 for t in norm]
+        return TextAnalysis(list(texts), norm, words, [self.cues(t) for t in read])
+
+    def cues(self, text: str) -> dict[str, float]:
+        """The cue features of one text: opening n-grams, numbering, length class, lexicon hits, tense markers."""
+        d: dict[str, float] = {}
+        stripped = text.strip()
+        h = detect_heading(stripped)
+        body = stripped[len(h.marker):].lstrip() if h is not None and stripped.startswith(h.marker) else stripped
+        lead = _norm(body[:self.opening_chars])
+        for n in (1, 2, 3):
+            for i in range(len(lead) - n + 1):
+                d["open:" + lead[i:i + n]] = 1.0
+        if h is not None or stripped.startswith(("（", "(")):
+            d["numbered"] = 1.0
+        d["len:" + str(min(int(math.log2(len(text) + 1)), 10))] = 1.0
+        if self.use_lexicon:
+            lex = lexicon()
+            if not self.mask_topics:
+                for topic, n_hits in lex.topic_hits(text).items():
+                    d["kw:" + topic] = math.log1p(n_hits)
+            for f in lex.function_cues(text):
+                d["cue:" + f] = 1.0
+        if self.use_tense:
+            for name, n in tense_counts(text).items():
+                d["tense:" + name] = math.log1p(n)
+        return d
+
+
 @dataclass
 class TextAnalysis:
-    """What featurizers read from a list of texts, computed once and shared.
+    """What featurizers read from a list of texts, computed once and shared (see :class:`Analyzer`).
 
-    Every featurizer with the same :meth:`ParagraphFeatures.analysis_key`
-    (segmenter and cue settings) reads the same analysis, so the heads of a
-    model segment each text once.
+    Examples
+    --------
+    >>> a = Analyzer().analyze(["推行证照分离。", "加强行政复议。"])
+    >>> len(a), a.norm[1]
+    (2, '加强行政复议。')
     """
 
     texts: list[str]
@@ -410,27 +488,122 @@ class TextBatch:
     def __len__(self) -> int:
         return len(self.inputs)
 
-    def analysis(self, features: ParagraphFeatures) -> TextAnalysis:
-        """The analysis of :attr:`texts` that ``features`` reads (computed on first request)."""
-        key = features.analysis_key()
+    def analysis(self, reader: Analyzer | Any) -> TextAnalysis:
+        """The analysis of :attr:`texts` by an :class:`Analyzer` (or anything with an ``analyzer()``
+        method returning one, as featurizers and heads have), computed on first request."""
+        analyzer = reader if isinstance(reader, Analyzer) else reader.analyzer()
+        key = analyzer.key()
         found = self._analyses.get(key)
         if found is None:
-            found = self._analyses[key] = features.analyze(self.texts)
+            found = self._analyses[key] = analyzer.analyze(self.texts)
         return found
 
 
-def dicts_to_csr(dicts: Sequence[Mapping[str, float]], vocabulary: Mapping[str, int], n_cols: int,
-                 dtype: Any = np.float32) -> sp.csr_matrix:
-    """Named feature values as a sparse matrix (names not in ``vocabulary`` dropped), like
+@dataclass
+class SparseRows:
+    """A sparse matrix in compressed rows (scipy's CSR layout) with the few operations inference needs.
+
+    Entries are in canonical order (rows, then columns ascending, no duplicates),
+    as scipy's ``csr_matrix`` after ``sum_duplicates``; :meth:`to_scipy` hands it to
+    scikit-learn when training.
+
+    Examples
+    --------
+    >>> X = SparseRows.from_triples([0, 1, 1], [2, 0, 0], [1.0, 2.0, 3.0], (2, 3))
+    >>> X.toarray().tolist()
+    [[0.0, 0.0, 1.0], [5.0, 0.0, 0.0]]
+    >>> X.dot(np.eye(3)[:, :2]).tolist()
+    [[0.0, 0.0], [5.0, 0.0]]
+    """
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
+    shape: tuple[int, int]
+
+    @classmethod
+    def from_triples(cls, rows: Any, cols: Any, vals: Any, shape: tuple[int, int], dtype: Any = np.float64) -> SparseRows:
+        """From (row, column, value) entries in any order; repeated positions are added up."""
+        r = np.asarray(rows, dtype=np.int64)
+        c = np.asarray(cols, dtype=np.int64)
+        v = np.asarray(vals, dtype=dtype)
+        n_rows, n_cols = int(shape[0]), int(shape[1])
+        if len(r):
+            key = r * max(n_cols, 1) + c
+            order = np.argsort(key, kind="stable")
+            key, v = key[order], v[order]
+            new = np.empty(len(key), dtype=bool)
+            new[0] = True
+            np.not_equal(key[1:], key[:-1], out=new[1:])
+            if not new.all():  # repeated positions: summed in entry order, in the values' own dtype
+                v = np.add.reduceat(v, np.flatnonzero(new)).astype(dtype, copy=False)
+                key = key[new]
+            r, c = key // max(n_cols, 1), key % max(n_cols, 1)
+        indptr = np.zeros(n_rows + 1, dtype=np.int64)
+        np.cumsum(np.bincount(r, minlength=n_rows), out=indptr[1:])
+        return cls(indptr, c, v, (n_rows, n_cols))
+
+    @property
+    def row_of(self) -> np.ndarray:
+        """The row of every stored entry."""
+        return np.repeat(np.arange(self.shape[0]), np.diff(self.indptr))
+
+    def take(self, rows: np.ndarray) -> SparseRows:
+        """The given rows, in that order (repeats allowed)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        lengths = self.indptr[rows + 1] - self.indptr[rows]
+        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        # position of each output entry in the input: its row's start plus its place in the row
+        at = np.repeat(self.indptr[rows] - indptr[:-1], lengths) + np.arange(int(indptr[-1]))
+        return SparseRows(indptr, self.indices[at], self.data[at], (len(rows), self.shape[1]))
+
+    @staticmethod
+    def hstack(blocks: Sequence[SparseRows], dtype: Any = np.float32) -> SparseRows:
+        """Blocks side by side (each row: the first block's entries, then the next block's, columns shifted)."""
+        n_rows = blocks[0].shape[0]
+        offsets = np.cumsum([0] + [b.shape[1] for b in blocks])
+        rows = np.concatenate([b.row_of for b in blocks])
+        cols = np.concatenate([b.indices + off for b, off in zip(blocks, offsets)])
+        vals = np.concatenate([b.data.astype(dtype, copy=False) for b in blocks])
+        order = np.argsort(rows, kind="stable")  # rows in order; within a row, blocks (and columns) in order
+        indptr = np.zeros(n_rows + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
+        return SparseRows(indptr, cols[order], vals[order], (n_rows, int(offsets[-1])))
+
+    def dot(self, W: np.ndarray) -> np.ndarray:
+        """``self @ W`` for a dense ``W`` of shape (columns, k), in float64."""
+        W = np.asarray(W, dtype=np.float64)
+        out = np.zeros((self.shape[0], W.shape[1]))
+        if not len(self.data):
+            return out
+        row, data = self.row_of, self.data.astype(np.float64)
+        for j in range(W.shape[1]):  # one weighted count per column: linear in the entries, no (entries, k) array
+            out[:, j] = np.bincount(row, weights=data * W[self.indices, j], minlength=self.shape[0])
+        return out
+
+    def toarray(self) -> np.ndarray:
+        out = np.zeros(self.shape, dtype=self.data.dtype)
+        out[self.row_of, self.indices] = self.data
+        return out
+
+    def to_scipy(self) -> Any:
+        """As a ``scipy.sparse.csr_matrix`` (imports scipy)."""
+        import scipy.sparse as sp
+
+        return sp.csr_matrix((self.data, self.indices, self.indptr), shape=self.shape)
+
+
+def dicts_to_rows(dicts: Sequence[Mapping[str, float]], vocabulary: Mapping[str, int], n_cols: int,
+                  dtype: Any = np.float32) -> SparseRows:
+    """Named feature values as sparse rows (names not in ``vocabulary`` dropped), like
     ``DictVectorizer.transform`` without its per-call overhead."""
     names = [k for d in dicts for k in d]
     cols = np.fromiter(map(vocabulary.get, names, itertools.repeat(-1)), dtype=np.int64, count=len(names))
     vals = np.fromiter((v for d in dicts for v in d.values()), dtype=np.float64, count=len(names))
     row = np.repeat(np.arange(len(dicts)), np.fromiter(map(len, dicts), dtype=np.int64, count=len(dicts)))
     known = cols >= 0
-    X = sp.csr_matrix((vals[known].astype(dtype), (row[known], cols[known])), shape=(len(dicts), n_cols))
-    X.sum_duplicates()
-    return X
+    return SparseRows.from_triples(row[known], cols[known], vals[known].astype(dtype), (len(dicts), n_cols), dtype=dtype)
 
 
 class _KeyIndex:
@@ -481,30 +654,53 @@ class _KeyIndex:
         return out
 
 
-class _NgramTable:
-    """A fitted TF-IDF vectorizer's vocabulary as integer keys, for lookup with numpy.
+class NgramTable:
+    """A fitted TF-IDF vocabulary as integer keys, looked up with numpy.
 
     The n-gram of units (characters or words) with ids ``i1..in`` (``1..B-1``;
     ``0`` for a unit in no vocabulary term) has the key ``((i1*B + i2)*B + ...)*B + in``.
     Keys of different lengths never collide (``i1 >= 1``), so one index serves
-    every n. Derived from ``vocabulary_`` and ``idf_``; never saved.
+    every n. Built from the vocabulary (terms in column order) and the IDF
+    weights; the result equals scikit-learn's ``TfidfVectorizer.transform`` for
+    the settings the featurizer fits with (tested).
+
+    Parameters
+    ----------
+    terms : list of str
+        The vocabulary in column order (word n-grams joined by ``sep``).
+    idf : ndarray or None
+        IDF weight of each term (``None``: no IDF).
+    ngram_range : tuple of int
+    sep : str
+        ``" "`` for word n-grams, ``""`` for character n-grams.
+    sublinear, norm
+        As ``TfidfVectorizer``'s ``sublinear_tf`` and ``norm``.
+
+    Examples
+    --------
+    >>> t = NgramTable(["放管", "管服", "放管服"], np.ones(3), (2, 3), "")
+    >>> codes = np.frombuffer("放管服".encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    >>> t.matrix(t.code_ids(codes), np.zeros(3, dtype=np.int64), 1).toarray().astype(float).round(3).tolist()
+    [[0.577, 0.577, 0.577]]
     """
 
-    def __init__(self, vec: TfidfVectorizer, sep: str) -> None:
-        vocab = vec.vocabulary_
-        terms = list(vocab)
-        self.ngram_range = tuple(vec.ngram_range)
-        self.n_features = len(vocab)
-        self.idf = np.asarray(vec.idf_, dtype=np.float64) if vec.use_idf else None
-        self.sublinear = bool(vec.sublinear_tf)
-        self.norm = vec.norm
-        self.cols = np.fromiter(vocab.values(), dtype=np.int64, count=len(vocab))
+    def __init__(self, terms: Sequence[str], idf: np.ndarray | None, ngram_range: Sequence[int], sep: str,
+                 sublinear: bool = True, norm: str | None = "l2") -> None:
+        terms = list(terms)
+        self.ngram_range = (int(ngram_range[0]), int(ngram_range[1]))
+        self.n_features = len(terms)
+        self.idf = None if idf is None else np.asarray(idf, dtype=np.float64)
+        self.sublinear = bool(sublinear)
+        self.norm = norm
+        self.sep = sep
+        self.terms = terms
+        self.cols = np.arange(len(terms), dtype=np.int64)
         self.ids: dict[str, int] = {}
         self._code_table: np.ndarray | None = None
         # every term's units at once: words (sep " ") through one split and a dict; characters (sep "")
         # as code points, their ids from np.unique (sorted, like the words) and a code-point table
         if sep:
-            flat = sep.join(terms).split(sep)
+            flat = sep.join(terms).split(sep) if terms else []
             lengths = np.fromiter((t.count(sep) + 1 for t in terms), dtype=np.int64, count=len(terms))
             self.ids = {u: i for i, u in enumerate(sorted(set(flat)), 1)}
             n_units = len(self.ids)
@@ -517,8 +713,9 @@ class _NgramTable:
             table[units] = np.arange(1, n_units + 1)
             self._code_table = table
         self.base = n_units + 1
+        # keys must fit in int64; a vocabulary too large for that is looked up by strings instead
         self.usable = self.base ** self.ngram_range[1] <= _MAX_KEY
-        keys = np.zeros(len(vocab), dtype=np.int64)
+        keys = np.zeros(len(terms), dtype=np.int64)
         if self.usable:
             ids = (np.fromiter(map(self.ids.__getitem__, flat), dtype=np.int64, count=len(flat)) if sep
                    else table[codes])
@@ -527,7 +724,11 @@ class _NgramTable:
                 rows = np.flatnonzero(lengths == n)
                 for j in range(int(n)):
                     keys[rows] = keys[rows] * self.base + ids[starts[rows] + j]
-        self.index = _KeyIndex(keys)
+            self.index: _KeyIndex | None = _KeyIndex(keys)
+            self._by_term: dict[str, int] | None = None
+        else:
+            self.index = None
+            self._by_term = {t: i for i, t in enumerate(terms)}
 
     def code_ids(self, codes: np.ndarray) -> np.ndarray:
         """Unit ids of code points (a character table); negative codes and unknown characters get 0."""
@@ -537,8 +738,20 @@ class _NgramTable:
         inside = (codes >= 0) & (codes < len(table))
         return np.where(inside, table[np.where(inside, codes, 0)], 0)
 
-    def matrix(self, ids: np.ndarray, rows: np.ndarray, n_rows: int) -> sp.csr_matrix:
+    def word_ids(self, words: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+        """Unit ids of the words of each text, ``0`` after each text, and the text of every slot."""
+        flat: list[str] = []
+        for ws in words:
+            flat += ws
+            flat.append("")  # between texts: id 0, so no n-gram spans two texts
+        ids = np.fromiter(map(self.ids.get, flat, itertools.repeat(0)), dtype=np.int64, count=len(flat))
+        lengths = np.fromiter((len(ws) + 1 for ws in words), dtype=np.int64, count=len(words))
+        return ids, np.repeat(np.arange(len(words)), lengths)
+
+    def matrix(self, ids: np.ndarray, rows: np.ndarray, n_rows: int) -> SparseRows:
         """TF-IDF rows of texts given as unit ids (``0`` between texts and for unknown units)."""
+        if self.index is None:
+            raise ValueError("this vocabulary is too large for integer keys; use matrix_of_texts")
         found_rows, found_cols = [], []
         lo, hi = self.ngram_range
         for n in range(lo, hi + 1):
@@ -558,273 +771,70 @@ class _NgramTable:
             found_cols.append(self.cols[at[hit]])
         r = np.concatenate(found_rows) if found_rows else np.zeros(0, dtype=np.int64)
         c = np.concatenate(found_cols) if found_cols else np.zeros(0, dtype=np.int64)
-        X = sp.csr_matrix((np.ones(len(r), dtype=np.float64), (r, c)), shape=(n_rows, self.n_features))
-        X.sum_duplicates()
-        return _tfidf(X, self.idf, self.sublinear, self.norm)
+        return self._weigh(SparseRows.from_triples(r, c, np.ones(len(r)), (n_rows, self.n_features)))
+
+    def matrix_of_texts(self, units: Sequence[Sequence[str]]) -> SparseRows:
+        """TF-IDF rows of texts given as unit strings (characters or words), by string lookup: the
+        slow path, for vocabularies too large for integer keys."""
+        assert self._by_term is not None or self.index is not None
+        by_term = self._by_term if self._by_term is not None else {t: i for i, t in enumerate(self.terms)}
+        lo, hi = self.ngram_range
+        r, c = [], []
+        for row, us in enumerate(units):
+            for n in range(lo, hi + 1):
+                for i in range(len(us) - n + 1):
+                    col = by_term.get(self.sep.join(us[i:i + n]))
+                    if col is not None:
+                        r.append(row)
+                        c.append(col)
+        return self._weigh(SparseRows.from_triples(r, c, np.ones(len(r)), (len(units), self.n_features)))
+
+    def _weigh(self, X: SparseRows) -> SparseRows:
+        """Counts to TF-IDF the way ``TfidfTransformer.transform`` does it (float32 out)."""
+        data = X.data.astype(np.float64)
+        if self.sublinear:
+            np.log(data, data)
+            data += 1.0
+        if self.idf is not None:
+            data *= self.idf[X.indices]
+        if self.norm is not None:
+            row = X.row_of
+            size = np.abs(data) if self.norm == "l1" else data ** 2
+            total = np.bincount(row, weights=size, minlength=X.shape[0])
+            total = total if self.norm == "l1" else np.sqrt(total)
+            total[total == 0.0] = 1.0
+            data /= total[row]
+        return SparseRows(X.indptr, X.indices, data.astype(np.float32), X.shape)
 
 
-def _tfidf(X: sp.csr_matrix, idf: np.ndarray | None, sublinear: bool, norm: str | None) -> sp.csr_matrix:
-    """Counts to TF-IDF the way ``TfidfTransformer.transform`` does it."""
-    if sublinear:
-        np.log(X.data, X.data)
-        X.data += 1.0
-    if idf is not None:
-        X.data *= idf[X.indices]
-    if norm is not None:
-        row = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
-        size = np.abs(X.data) if norm == "l1" else X.data ** 2
-        total = np.bincount(row, weights=size, minlength=X.shape[0])
-        total = total if norm == "l1" else np.sqrt(total)
-        total[total == 0.0] = 1.0
-        X.data /= total[row]
-    return X.astype(np.float32)
+def content_rows(a: TextAnalysis, words: NgramTable, chars: NgramTable, cue_vocabulary: Mapping[str, int],
+                 lexicon_weight: float = 1.0) -> SparseRows:
+    """The content features of analysed texts, one row per text: word n-grams, character n-grams, cues.
 
-
-# --- content featurizer ----------------------------------------------------
-
-class ParagraphFeatures(TransformerMixin, BaseEstimator):
-    """Sparse features of paragraph inputs (see :func:`as_input`).
-
-    Three groups of content features, concatenated: word n-grams (TF-IDF over
-    the chosen segmenter's words, stop words dropped), character n-grams
-    (TF-IDF), and cue features (the paragraph's opening characters, whether it
-    is numbered, its length class, lexicon topic hits and function cues).
-    Report context is not used here: see :func:`context_features`.
-
-    Vocabularies and IDF weights are learned by scikit-learn's
-    ``TfidfVectorizer``; ``transform`` looks n-grams up with numpy instead of
-    building them as Python strings, with the same result (tested against
-    ``TfidfVectorizer.transform``) at a fraction of the cost.
-
-    Parameters
-    ----------
-    segmenter : str or dict
-        A registered segmenter name or config (see :func:`~govreport_nlp.get_segmenter`).
-    word_ngram_range, char_ngram_range : tuple of int
-        N-gram ranges of the word and character groups.
-    min_df : int
-        Minimum document frequency of an n-gram.
-    max_features : int or None
-        Cap on the vocabulary of each TF-IDF group.
-    opening_chars : int
-        How many opening characters give opening n-grams.
-    use_lexicon : bool
-        Whether lexicon topic hits and function cues are features.
-    lexicon_weight : float
-        Scale of the cue group relative to the TF-IDF groups.
-    use_tense : bool
-        Count the lexicon's markers of done work, work to do and admissions
-        anywhere in the paragraph (``tense:done``, ``tense:todo``, ``tense:admit``).
-    mask_topics : bool
-        Replace every topic keyword of the lexicon by one placeholder before
-        reading words and characters, and leave out the topic-hit features: the
-        function head then cannot take topic words (学法, 第一责任人, 证照分离) as
-        evidence of what a paragraph does.
-
-    Attributes
-    ----------
-    word_vectorizer_, char_vectorizer_ : TfidfVectorizer
-    dict_vectorizer_ : DictVectorizer
-    feature_groups_ : dict of str to (int, int)
-        Column range of each group.
-
-    Examples
-    --------
-    >>> from govreport_nlp.features import ParagraphFeatures
-    >>> feats = ParagraphFeatures().fit([{"text": "深化放管服改革。"}, {"text": "下一步将持续深化诉源治理。", "role": "plans"}])
-    >>> X = feats.transform([{"text": "推行证照分离。"}])
-    >>> X.shape[0], X.shape[1] == len(feats.get_feature_names_out())
-    (1, True)
-    >>> feats.feature_name(int(X.indices[0]))
-    'kw:deregulation'
+    What :meth:`ParagraphFeatures.transform_analysis
+    <govreport_nlp.featurizer.ParagraphFeatures.transform_analysis>` returns, and what a loaded
+    model classifies with.
     """
-
-    def __init__(self, segmenter: str | Mapping[str, Any] = "rjieba", word_ngram_range: tuple[int, int] = (1, 2),
-                 char_ngram_range: tuple[int, int] = (2, 3), min_df: int = 2, max_features: int | None = 60_000,
-                 opening_chars: int = 8, use_lexicon: bool = True, lexicon_weight: float = 1.0,
-                 use_tense: bool = False, mask_topics: bool = False) -> None:
-        self.segmenter = segmenter
-        self.word_ngram_range = word_ngram_range
-        self.char_ngram_range = char_ngram_range
-        self.min_df = min_df
-        self.max_features = max_features
-        self.opening_chars = opening_chars
-        self.use_lexicon = use_lexicon
-        self.lexicon_weight = lexicon_weight
-        self.use_tense = use_tense
-        self.mask_topics = mask_topics
-
-    # segmenters and lookup tables are rebuilt from the parameters and the fitted state; never saved
-    def _segmenter(self) -> Segmenter:
-        seg = getattr(self, "_seg_cache", None)
-        if seg is None:
-            seg = shared_segmenter(self.segmenter)
-            self._seg_cache = seg
-        return seg
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        for derived in ("_seg_cache", "_tables", "_terms"):
-            state.pop(derived, None)
-        return state
-
-    # --- analysis: the per-text work, shared by featurizers with the same key ---
-    def analysis_key(self) -> tuple[Any, ...]:
-        """Featurizers with equal keys read the same :class:`TextAnalysis`."""
-        return (json.dumps(self._segmenter().config(), sort_keys=True), self.opening_chars, self.use_lexicon,
-                bool(getattr(self, "use_tense", False)), bool(getattr(self, "mask_topics", False)))
-
-    def analyze(self, texts: Sequence[str]) -> TextAnalysis:
-        """Segment and describe ``texts`` (see :class:`TextAnalysis`)."""
-        seg = self._segmenter()
-        stop = stopwords()
-        mask = bool(getattr(self, "mask_topics", False))
-        read = [topic_masked(t) for t in texts] if mask else list(texts)
-        norm = [_norm(t) for t in read]
-        # joined and split again: the tokens exactly as the word vectorizer's token_pattern \S+ sees them
-        words = [" ".join([w for w in seg.cut(t) if w not in stop and (w.isalnum() or not _is_punct(w))]).split()
-                 for t in norm]
-        return TextAnalysis(list(texts), norm, words, [self._cues(t) for t in read])
-
-    def _cues(self, text: str) -> dict[str, float]:
-        d: dict[str, float] = {}
-        stripped = text.strip()
-        h = detect_heading(stripped)
-        body = stripped[len(h.marker):].lstrip() if h is not None and stripped.startswith(h.marker) else stripped
-        lead = _norm(body[:self.opening_chars])
-        for n in (1, 2, 3):
-            for i in range(len(lead) - n + 1):
-                d["open:" + lead[i:i + n]] = 1.0
-        if h is not None or stripped.startswith(("（", "(")):
-            d["numbered"] = 1.0
-        d["len:" + str(min(int(math.log2(len(text) + 1)), 10))] = 1.0
-        if self.use_lexicon:
-            lex = lexicon()
-            if not getattr(self, "mask_topics", False):
-                for topic, n_hits in lex.topic_hits(text).items():
-                    d["kw:" + topic] = math.log1p(n_hits)
-            for f in lex.function_cues(text):
-                d["cue:" + f] = 1.0
-        if getattr(self, "use_tense", False):
-            for name, n in tense_counts(text).items():
-                d["tense:" + name] = math.log1p(n)
-        return d
-
-    # --- fitting -----------------------------------------------------------
-    def fit(self, X: Iterable[Any], y: Any = None) -> ParagraphFeatures:
-        inputs = [as_input(x) for x in X]
-        return self.fit_analysis(self.analyze([x["text"] for x in inputs]))
-
-    def fit_analysis(self, a: TextAnalysis, rows: Sequence[int] | np.ndarray | None = None) -> ParagraphFeatures:
-        """Fit on analysed texts; ``rows`` picks the training texts (repeats count, as in :meth:`fit`)."""
-        idx = list(range(len(a))) if rows is None else [int(r) for r in rows]
-        if not idx:
-            raise GovReportError("cannot fit features on no paragraphs.")
-        common = dict(lowercase=False, sublinear_tf=True, min_df=self.min_df, max_features=self.max_features,
-                      dtype=np.float32)
-        self.word_vectorizer_ = TfidfVectorizer(token_pattern=r"\S+", ngram_range=tuple(self.word_ngram_range),
-                                                **common)
-        self.char_vectorizer_ = TfidfVectorizer(analyzer="char", ngram_range=tuple(self.char_ngram_range),
-                                                **common)
-        joined = [" ".join(a.words[i]) for i in idx]
-        norm = [a.norm[i] for i in idx]
-        try:
-            self.word_vectorizer_.fit(joined)
-            self.char_vectorizer_.fit(norm)
-        except ValueError:
-            # too few paragraphs for min_df: fall back to keeping every n-gram
-            self.word_vectorizer_.set_params(min_df=1).fit(joined)
-            self.char_vectorizer_.set_params(min_df=1).fit(norm)
-        self.dict_vectorizer_ = DictVectorizer(dtype=np.float32).fit([a.cues[i] for i in idx])
-        self._set_groups()
-        return self
-
-    def _set_groups(self) -> None:
-        nw = len(self.word_vectorizer_.vocabulary_)
-        nc = len(self.char_vectorizer_.vocabulary_)
-        nd = len(self.dict_vectorizer_.vocabulary_)
-        self.feature_groups_ = {"word": (0, nw), "char": (nw, nw + nc), "cue": (nw + nc, nw + nc + nd)}
-        self.n_features_out_ = nw + nc + nd
-        for derived in ("_tables", "_terms"):
-            self.__dict__.pop(derived, None)
-
-    def fit_transform(self, X: Iterable[Any], y: Any = None, **fit_params: Any) -> sp.csr_matrix:
-        inputs = [as_input(x) for x in X]
-        return self.fit(inputs).transform(inputs)
-
-    # --- transforming --------------------------------------------------------
-    def prepare(self) -> ParagraphFeatures:
-        """Build the segmenter's dictionary and the n-gram lookup tables now instead of on first use."""
-        check_is_fitted(self, "dict_vectorizer_")
-        self._segmenter().cut("预备")
-        self._lookup_tables()
-        return self
-
-    def _lookup_tables(self) -> tuple[_NgramTable, _NgramTable]:
-        tables = self.__dict__.get("_tables")
-        if tables is None:
-            tables = (_NgramTable(self.word_vectorizer_, " "), _NgramTable(self.char_vectorizer_, ""))
-            self._tables = tables
-        return tables
-
-    def _fast(self, vec: TfidfVectorizer) -> bool:
-        """Whether the numpy lookup reproduces this vectorizer (the settings ``fit`` uses)."""
-        p = vec.get_params()
-        return (not p["lowercase"] and not p["binary"] and p["strip_accents"] is None and p["preprocessor"] is None
-                and p["tokenizer"] is None and p["norm"] in ("l1", "l2", None) and p["vocabulary"] is None
-                and (p["analyzer"] == "char" or (p["analyzer"] == "word" and p["token_pattern"] == r"\S+"
-                                                 and p["stop_words"] is None)))
-
-    def transform_analysis(self, a: TextAnalysis) -> sp.csr_matrix:
-        """Features of analysed texts (:meth:`analyze`), one row per text."""
-        check_is_fitted(self, "dict_vectorizer_")
-        words, chars = self._lookup_tables()
-        n = len(a)
-        if words.usable and self._fast(self.word_vectorizer_):
-            flat: list[str] = []
-            for ws in a.words:
-                flat += ws
-                flat.append("")  # between texts: id 0, so no n-gram spans two texts
-            ids = np.fromiter(map(words.ids.get, flat, itertools.repeat(0)), dtype=np.int64, count=len(flat))
-            lengths = np.fromiter((len(ws) + 1 for ws in a.words), dtype=np.int64, count=n)
-            Xw = words.matrix(ids, np.repeat(np.arange(n), lengths), n)
-        else:
-            Xw = self.word_vectorizer_.transform([" ".join(ws) for ws in a.words])
-        if chars.usable and self._fast(self.char_vectorizer_):
-            codes, rows = a.chars()
-            Xc = chars.matrix(chars.code_ids(codes), rows, n)
-        else:
-            Xc = self.char_vectorizer_.transform(a.norm)
-        Xd = dicts_to_csr(a.cues, self.dict_vectorizer_.vocabulary_, len(self.dict_vectorizer_.vocabulary_))
-        Xd.data *= np.float32(self.lexicon_weight)
-        return sp.hstack([Xw, Xc, Xd], format="csr", dtype=np.float32)
-
-    def transform(self, X: Iterable[Any]) -> sp.csr_matrix:
-        check_is_fitted(self, "dict_vectorizer_")
-        return self.transform_analysis(self.analyze([as_input(x)["text"] for x in X]))
-
-    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        check_is_fitted(self, "dict_vectorizer_")
-        return np.asarray(["w:" + n for n in self.word_vectorizer_.get_feature_names_out()]
-                          + ["c:" + n for n in self.char_vectorizer_.get_feature_names_out()]
-                          + list(self.dict_vectorizer_.get_feature_names_out()), dtype=object)
-
-    def feature_name(self, column: int) -> str:
-        """The name of one output column (as in :meth:`get_feature_names_out`), without building them all."""
-        terms = self.__dict__.get("_terms")
-        if terms is None:  # the vocabularies inverted: the same strings, one list per group
-            terms = {g: _inverse(v.vocabulary_) for g, v in
-                     (("word", self.word_vectorizer_), ("char", self.char_vectorizer_), ("cue", self.dict_vectorizer_))}
-            self._terms = terms
-        for group, prefix in (("word", "w:"), ("char", "c:"), ("cue", "")):
-            lo, hi = self.feature_groups_[group]
-            if lo <= column < hi:
-                return prefix + terms[group][column - lo]
-        raise IndexError(f"column {column} is out of range ({self.n_features_out_} features).")
+    n = len(a)
+    if words.usable:
+        ids, rows = words.word_ids(a.words)
+        Xw = words.matrix(ids, rows, n)
+    else:
+        Xw = words.matrix_of_texts(a.words)
+    if chars.usable:
+        codes, rows = a.chars()
+        Xc = chars.matrix(chars.code_ids(codes), rows, n)
+    else:
+        Xc = chars.matrix_of_texts([list(_WHITE_RUNS.sub(" ", t)) for t in a.norm])
+    Xd = dicts_to_rows(a.cues, cue_vocabulary, len(cue_vocabulary))
+    Xd.data *= np.float32(lexicon_weight)
+    return SparseRows.hstack([Xw, Xc, Xd])
 
 
-def _inverse(vocabulary: Mapping[str, int]) -> list[str]:
-    out = [""] * len(vocabulary)
-    for term, i in vocabulary.items():
-        out[i] = term
-    return out
+def __getattr__(name: str) -> Any:
+    # the trainable featurizer needs scikit-learn: imported only when asked for
+    if name == "ParagraphFeatures":
+        from .featurizer import ParagraphFeatures
+
+        return ParagraphFeatures
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -29,22 +29,23 @@ import tempfile
 import zipfile
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
-import sklearn
 
 from ._version import __version__
-from .classifier import ParagraphClassifier
 from .document import AxisExplanation, Explanation, Prediction, Report
 from .errors import GovReportError, ModelError, ModelNotAvailableError
 from .cleaning import looks_like_furniture
 from .features import TextBatch, as_input, has_context, report_inputs
+from .inference import Head, softmax as _softmax
 from .labels import DEFAULT, LabelSet, derive_label, get_label_set
-from .persistence import head_from_state, head_state
 from .reading import Document
 from .structural import structural_prediction
 from .structure import parse, parse_document
+
+if TYPE_CHECKING:
+    from .classifier import ParagraphClassifier
 
 __all__ = ["Model", "default_model_path", "load_model", "register_derivation"]
 
@@ -86,9 +87,12 @@ class Model:
 
     Parameters
     ----------
-    heads : dict of str to ParagraphClassifier
+    heads : dict of str to ParagraphClassifier or Head
         Fitted heads by axis: ``{"function": ..., "topic": ...}`` for a derived
-        label, or ``{"label": ...}``.
+        label, or ``{"label": ...}``. The model classifies with each head's numpy
+        form (:class:`~govreport_nlp.inference.Head`, :attr:`runtime_heads`); a
+        loaded model has only those and rebuilds the scikit-learn estimators
+        (:attr:`heads`) when they are asked for.
     label_set : LabelSet
         The labels the model gives, in output column order.
     derive : str or None
@@ -111,10 +115,12 @@ class Model:
     (1, 7)
     """
 
-    def __init__(self, heads: Mapping[str, ParagraphClassifier], label_set: LabelSet | str = DEFAULT,
+    def __init__(self, heads: Mapping[str, ParagraphClassifier | Head], label_set: LabelSet | str = DEFAULT,
                  derive: str | None = "default", threshold: float | None = None,
                  info: Mapping[str, Any] | None = None) -> None:
-        self.heads = dict(heads)
+        # scikit-learn estimators where given; the numpy heads classify (a fitted classifier's own, exact weights)
+        self._fitted: dict[str, Any] = {a: h for a, h in heads.items() if not isinstance(h, Head)}
+        self.runtime_heads: dict[str, Head] = {a: h if isinstance(h, Head) else h._compiled() for a, h in heads.items()}
         self.label_set = get_label_set(label_set)
         self.derive = derive
         self.threshold = threshold
@@ -123,37 +129,53 @@ class Model:
         if derive is not None:
             if derive not in _DERIVATIONS:
                 raise ModelError(f"unknown derivation {derive!r}; known: {', '.join(sorted(_DERIVATIONS))}.")
-            missing = [a for a in _DERIVATIONS[derive][0] if a not in self.heads]
+            missing = [a for a in _DERIVATIONS[derive][0] if a not in self.runtime_heads]
             if missing:
                 raise ModelError(f"derivation {derive!r} needs heads {', '.join(missing)}.")
-        elif "label" not in self.heads:
+        elif "label" not in self.runtime_heads:
             raise ModelError("a model without a derivation needs a 'label' head.")
         check_threshold(threshold)
 
     def __repr__(self) -> str:
-        return (f"Model(labels={list(self.label_set.labels)}, heads={list(self.heads)}, derive={self.derive!r}, "
-                f"threshold={self.threshold})")
+        return (f"Model(labels={list(self.label_set.labels)}, heads={list(self.runtime_heads)}, "
+                f"derive={self.derive!r}, threshold={self.threshold})")
+
+    @property
+    def heads(self) -> dict[str, ParagraphClassifier]:
+        """The heads as scikit-learn estimators (:class:`~govreport_nlp.classifier.ParagraphClassifier`), by axis.
+
+        A loaded model rebuilds them from its saved state on first access (this
+        imports scikit-learn); classifying does not need them.
+        """
+        missing = [a for a in self.runtime_heads if a not in self._fitted]
+        if missing:
+            from .persistence import head_from_state
+
+            for a in missing:
+                h = self.runtime_heads[a]
+                self._fitted[a] = head_from_state(h.state, h.arrays, h.prefix)
+        return {a: self._fitted[a] for a in self.runtime_heads}
 
     @property
     def segmenter(self) -> Any:
-        head = next(iter(self.heads.values()))
-        return head.features_.segmenter
+        head = next(iter(self.runtime_heads.values()))
+        return head.segmenter
 
     def prepare(self) -> Model:
-        """Build now what is otherwise built on first use (segmenter dictionary, n-gram lookup tables,
-        explanation weights): before forking workers, or to keep that second off a first request."""
-        for head in self.heads.values():
+        """Build now what is otherwise built on first use (the segmenter dictionary): before forking
+        workers, or to keep that time off a first request."""
+        for head in self.runtime_heads.values():
             head.prepare()
         return self
 
     # --- probabilities -----------------------------------------------------
     def _proba(self, analyses: Mapping[str, dict[str, Any]]) -> np.ndarray:
         if self.derive is None:
-            head = self.heads["label"]
+            head = self.runtime_heads["label"]
             p = _softmax(analyses["label"]["scores"])
             return _reorder(p, head.classes_, self.label_set)
         (ax1, ax2), rule, _ = _DERIVATIONS[self.derive]
-        h1, h2 = self.heads[ax1], self.heads[ax2]
+        h1, h2 = self.runtime_heads[ax1], self.runtime_heads[ax2]
         p1, p2 = _softmax(analyses[ax1]["scores"]), _softmax(analyses[ax2]["scores"])
         # sum P(a) P(b) over the pairs that give each label (the heads are read as independent)
         M = np.zeros((len(h1.classes_), len(h2.classes_), len(self.label_set)))
@@ -165,14 +187,14 @@ class Model:
     def _analyze(self, X: Iterable[Any]) -> dict[str, dict[str, Any]]:
         # one batch for all heads: each distinct text (paragraph or heading) is analysed once
         batch = TextBatch(X)
-        out = {axis: head._analyze(batch) for axis, head in self.heads.items()}
+        out = {axis: head._analyze(batch) for axis, head in self.runtime_heads.items()}
         fn = out.get("function")
-        if fn is not None and len(batch.inputs) and "meta" in set(map(str, self.heads["function"].classes_)):
+        if fn is not None and len(batch.inputs) and "meta" in set(map(str, self.runtime_heads["function"].classes_)):
             # a bare sentence is content unless it reads as furniture: its function is never `meta` by default
             # (read alone, "no report context" used to push content sentences there)
             rows = [i for i, x in enumerate(batch.inputs) if not has_context(x) and not looks_like_furniture(x["text"])]
             if rows:
-                k = list(map(str, self.heads["function"].classes_)).index("meta")
+                k = list(map(str, self.runtime_heads["function"].classes_)).index("meta")
                 scores = np.array(fn["scores"], dtype=float, copy=True)
                 scores[rows, k] = -np.inf if scores.shape[1] > 1 else scores[rows, k]
                 fn["scores"] = scores
@@ -206,9 +228,9 @@ class Model:
         proba = self._proba(analyses)
         t = self.threshold if threshold is None else check_threshold(threshold)
         labels = self.label_set.labels
-        axis_p = {a: _softmax(analyses[a]["scores"]) for a in self.heads}
+        axis_p = {a: _softmax(analyses[a]["scores"]) for a in self.runtime_heads}
         why: dict[str, list[list[tuple[str, float]]]] = {a: h.explain_many(inputs, top=reasons, analysis=analyses[a]) if reasons else [[]] * len(inputs)
-               for a, h in self.heads.items()}
+               for a, h in self.runtime_heads.items()}
         out = []
         for i, row in enumerate(proba):
             order = np.argsort(-row)
@@ -216,18 +238,18 @@ class Model:
             score = float(row[order[0]])
             function = function_score = None
             topics: tuple[str, ...] = ()
-            if "function" in self.heads:
+            if "function" in self.runtime_heads:
                 fp = axis_p["function"][i]
-                function = str(self.heads["function"].classes_[int(np.argmax(fp))])
+                function = str(self.runtime_heads["function"].classes_[int(np.argmax(fp))])
                 function_score = float(fp.max())
-            if "topic" in self.heads:
+            if "topic" in self.runtime_heads:
                 tp = axis_p["topic"][i]
                 tord = np.argsort(-tp)
-                classes = self.heads["topic"].classes_
+                classes = self.runtime_heads["topic"].classes_
                 # the primary topic, and a second one if it is nearly as likely
                 topics = tuple(str(classes[j]) for n, j in enumerate(tord[:2]) if n == 0 or tp[j] >= 0.5 * tp[tord[0]])
             reason_text = tuple(
-                f"{a}: {desc}" for a in self.heads for desc, _ in why[a][i][:reasons])
+                f"{a}: {desc}" for a in self.runtime_heads for desc, _ in why[a][i][:reasons])
             out.append(Prediction(
                 label=best, score=score, function=function, function_score=function_score, topics=topics,
                 alternatives=tuple((labels[int(j)], float(row[j])) for j in order[1:3]),
@@ -254,7 +276,7 @@ class Model:
         analyses = self._analyze(inputs)
         proba = self._proba(analyses)[0]
         axes = {}
-        for a, h in self.heads.items():
+        for a, h in self.runtime_heads.items():
             p = _softmax(analyses[a]["scores"])[0]
             axes[a] = AxisExplanation(a, str(h.classes_[int(np.argmax(p))]), float(p.max()),
                                       tuple(h.explain_many(inputs, top=top, analysis=analyses[a])[0]))
@@ -280,7 +302,7 @@ class Model:
         else:
             report = parse(source, id=id, format=format, encoding=encoding)
         preds = self.predictions(report_inputs(report), threshold=threshold, reasons=reasons)
-        derive = _DERIVATIONS[self.derive][1] if self.derive is not None and "function" in self.heads else None
+        derive = _DERIVATIONS[self.derive][1] if self.derive is not None and "function" in self.runtime_heads else None
         t = self.threshold if threshold is None else threshold
         for p, pred in zip(report.paragraphs, preds):
             # furniture, metadata and headings: the structure decides (see govreport_nlp.structural)
@@ -312,15 +334,21 @@ class Model:
         out = Path(path)
         arrays: dict[str, np.ndarray] = {}
         heads = {}
-        for axis, head in self.heads.items():
-            state, arr = head_state(head, f"{axis}/")
+        for axis, runtime in self.runtime_heads.items():
+            if axis in self._fitted:  # trained here: its estimators, weights stored as float32
+                from .persistence import head_state
+
+                state, arr = head_state(self._fitted[axis], f"{axis}/")
+            else:  # loaded: the state it was read from, as it was
+                state = runtime.state
+                arr = {f"{axis}/" + k[len(runtime.prefix):]: v for k, v in runtime.arrays.items()}
             heads[axis] = state
             arrays.update(arr)
         meta = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
             "library_version": __version__,
-            "sklearn_version": sklearn.__version__,
+            "sklearn_version": _version_of("scikit-learn"),
             "numpy_version": np.__version__,
             "label_set": self.label_set.to_dict(),
             "derive": self.derive,
@@ -379,7 +407,7 @@ class Model:
         except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
             raise ModelError(f"{weights_path}: corrupt weights ({exc}).") from None
         try:
-            heads = {axis: head_from_state(state, arrays, f"{axis}/") for axis, state in meta["heads"].items()}
+            heads = {axis: Head.from_state(state, arrays, f"{axis}/") for axis, state in meta["heads"].items()}
             model = cls(heads, LabelSet.from_dict(meta["label_set"]), derive=meta.get("derive"),
                         threshold=meta.get("threshold"), info=meta.get("info") or {})
             model.path = where.resolve()
@@ -450,15 +478,6 @@ def _chunks(inputs: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
     yield inputs[start:]
 
 
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = np.asarray(z, dtype=float)
-    if z.size == 0:
-        return z
-    z = z - z.max(axis=1, keepdims=True)
-    p = np.exp(z)
-    return np.asarray(p / p.sum(axis=1, keepdims=True))
-
-
 def _reorder(p: np.ndarray, classes: np.ndarray, label_set: LabelSet) -> np.ndarray:
     out = np.zeros((p.shape[0], len(label_set)))
     for j, c in enumerate(classes):
@@ -474,3 +493,12 @@ def _jsonable(seg: Any) -> Any:
     if isinstance(seg, (list, tuple)):
         return [_jsonable(v) for v in seg]
     return str(seg)
+
+
+def _version_of(package: str) -> str | None:
+    from importlib import metadata
+
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None

@@ -7,7 +7,9 @@ and its weights (numpy arrays). :func:`head_state` splits it into those;
 only, so a model file from anywhere can be opened without running anything it
 contains. The rebuilt estimators are plain scikit-learn objects whose learned
 attributes are set directly, which also keeps models loadable across
-scikit-learn releases.
+scikit-learn releases. A loaded model classifies with the same state read into
+numpy-only :class:`~govreport_nlp.inference.Head` objects; the scikit-learn
+estimators are rebuilt only when asked for (``Model.heads``).
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from sklearn.linear_model import LogisticRegression
 
 from .classifier import ParagraphClassifier
 from .errors import ModelError
-from .features import ParagraphFeatures
+from .featurizer import ParagraphFeatures
+from .inference import array_text, text_array
 
 __all__ = ["head_from_state", "head_state"]
 
@@ -30,15 +33,7 @@ _TFIDF_KEYS = ("lowercase", "sublinear_tf", "min_df", "max_features", "ngram_ran
                "norm", "use_idf", "smooth_idf")
 
 
-def _text(values: list[str]) -> np.ndarray:
-    return np.frombuffer(json.dumps(values, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
-
-
-def _untext(arr: np.ndarray) -> list[str]:
-    values = json.loads(arr.tobytes().decode("utf-8"))
-    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-        raise ValueError("a vocabulary is not a list of strings")
-    return values
+_text, _untext = text_array, array_text
 
 
 def _vocab_list(vocabulary: Mapping[str, int]) -> list[str]:
@@ -74,9 +69,9 @@ def _dictvec_from(names: list[str]) -> DictVectorizer:
     return v
 
 
-def _lr_state(est: LogisticRegression, prefix: str, arrays: dict[str, np.ndarray]) -> None:
-    # float32 halves the file; predictions move by ~1e-6
-    arrays[prefix + "coef"] = np.asarray(est.coef_, dtype=np.float32)
+def _lr_state(est: LogisticRegression, prefix: str, arrays: dict[str, np.ndarray], exact: bool = False) -> None:
+    # float32 halves the file; predictions move by ~1e-6 (exact: the weights as fitted, for use in memory)
+    arrays[prefix + "coef"] = np.asarray(est.coef_, dtype=np.float64 if exact else np.float32)
     arrays[prefix + "intercept"] = np.asarray(est.intercept_, dtype=np.float64)
 
 
@@ -92,8 +87,12 @@ def _lr_from(classes: list[str], prefix: str, arrays: Mapping[str, np.ndarray]) 
     return est
 
 
-def head_state(clf: ParagraphClassifier, prefix: str) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+def head_state(clf: ParagraphClassifier, prefix: str, exact: bool = False) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """Split a fitted classifier into a JSON-able dict and named arrays (keys start with ``prefix``).
+
+    Weights are stored as float32 (half the file; scores move by about 1e-6);
+    ``exact=True`` keeps them as fitted, for a :class:`~govreport_nlp.inference.Head`
+    that predicts in memory exactly like the classifier.
 
     Examples
     --------
@@ -120,10 +119,10 @@ def head_state(clf: ParagraphClassifier, prefix: str) -> tuple[dict[str, Any], d
         "classes": [str(c) for c in clf.classes_],
     }
     arrays[prefix + "cue_vocab"] = _text([str(n) for n in f.dict_vectorizer_.feature_names_])
-    _lr_state(clf.content_model_, prefix + "content_", arrays)
+    _lr_state(clf.content_model_, prefix + "content_", arrays, exact)
     if clf.combiner_ is not None and clf.context_vectorizer_ is not None:
         arrays[prefix + "context_vocab"] = _text([str(n) for n in clf.context_vectorizer_.feature_names_])
-        _lr_state(clf.combiner_, prefix + "combiner_", arrays)
+        _lr_state(clf.combiner_, prefix + "combiner_", arrays, exact)
         state["combiner"] = True
     else:
         state["combiner"] = False

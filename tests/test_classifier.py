@@ -110,5 +110,5 @@ def test_explanations_are_the_largest_positive_contributions() -> None:
     col = names.index("w:证照分离")
     coef = head.content_model_.coef_
     trust = head.combiner_.coef_[k, k] - head.combiner_.coef_[:, k].mean()
-    expected = trust * a["X"][a["rows"][0], col] * (coef[k, col] - coef[:, col].mean())
+    expected = trust * a["X"].toarray()[a["rows"][0], col] * (coef[k, col] - coef[:, col].mean())
     assert expected > 0 and dict(reasons)["“证照分离”"] >= expected * (1 - 1e-5)

@@ -39,7 +39,7 @@ def test_every_public_name_has_a_docstring_with_an_example(name: str) -> None:
 
 
 MODULES = ["reading", "htmltext", "cleaning", "structure", "sentences", "segmentation", "labels", "features",
-           "classifier", "model", "batch", "data", "weak", "training", "evaluation", "summary", "plots", "display",
+           "featurizer", "inference", "reasons", "classifier", "model", "batch", "data", "weak", "training", "evaluation", "summary", "plots", "display",
            "document", "persistence", "cli"]
 
 

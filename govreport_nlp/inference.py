@@ -1,0 +1,289 @@
+"""Classifying with a trained head on numpy and the segmenter alone.
+
+A trained :class:`~govreport_nlp.classifier.ParagraphClassifier` is, for
+prediction, vocabularies and weight arrays. :class:`Head` is exactly that, read
+from the saved state (``model.json`` and ``weights.npz``, see
+:mod:`govreport_nlp.persistence`) without scikit-learn or scipy: a loaded model
+classifies with heads of this kind, so its start-up imports neither.
+
+Scores equal those of scikit-learn's own transforms and
+``LogisticRegression.decision_function`` on the fitted estimators (to 1e-6;
+tested on the corpus against :meth:`ParagraphClassifier.reference_decision_function
+<govreport_nlp.classifier.ParagraphClassifier.reference_decision_function>`).
+
+Examples
+--------
+>>> from govreport_nlp import load_model
+>>> head = load_model().runtime_heads["function"]
+>>> type(head).__name__, head.classes_[:3].tolist()
+('Head', ['closing', 'meta', 'plan'])
+>>> head.predict(["下一步将持续深化诉源治理。"]).tolist()
+['plan']
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+
+from .errors import GovReportError
+from .features import (Analyzer, NgramTable, SparseRows, TextBatch, content_rows, context_features, dicts_to_rows,
+                       has_context)
+from .reasons import explain_rows, telling
+
+__all__ = ["Head", "text_array", "array_text"]
+
+
+def text_array(values: Sequence[str]) -> np.ndarray:
+    """A list of strings as a uint8 array (JSON in UTF-8): stored in ``.npz`` without pickle.
+
+    Examples
+    --------
+    >>> arr = text_array(["放管服", "调解"])
+    >>> arr.dtype, array_text(arr)
+    (dtype('uint8'), ['放管服', '调解'])
+    """
+    return np.frombuffer(json.dumps(list(values), ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
+
+
+def array_text(arr: np.ndarray) -> list[str]:
+    """The list of strings of :func:`text_array`. Raises ``ValueError`` if it is not one.
+
+    Examples
+    --------
+    >>> array_text(text_array(["证照分离"]))
+    ['证照分离']
+    """
+    values = json.loads(arr.tobytes().decode("utf-8"))
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise ValueError("a vocabulary is not a list of strings")
+    return values
+
+
+# the vectorizer settings the numpy lookup reproduces (those ParagraphFeatures.fit uses)
+_TFIDF_DEFAULTS = {"lowercase": False, "analyzer": None, "token_pattern": r"\S+", "norm": "l2", "use_idf": True,
+                   "sublinear_tf": True}
+
+
+def _table(params: Mapping[str, Any], terms: list[str], idf: np.ndarray, sep: str) -> NgramTable:
+    p = {**_TFIDF_DEFAULTS, **params}
+    if p["lowercase"] or (sep and p["token_pattern"] != r"\S+") or p["norm"] not in ("l1", "l2", None):
+        raise ValueError(f"vectorizer settings {dict(params)} are not ones this library fits")
+    if p["use_idf"] and len(idf) != len(terms):
+        raise ValueError(f"{len(terms)} terms but {len(idf)} weights")
+    return NgramTable(terms, idf if p["use_idf"] else None, tuple(p.get("ngram_range", (1, 1))), sep,
+                      sublinear=bool(p["sublinear_tf"]), norm=p["norm"])
+
+
+def _weights(arrays: Mapping[str, np.ndarray], prefix: str, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
+    coef = np.asarray(arrays[prefix + "coef"], dtype=np.float64)
+    intercept = np.asarray(arrays[prefix + "intercept"], dtype=np.float64).ravel()
+    rows = 1 if n_classes == 2 else n_classes
+    if coef.ndim != 2 or coef.shape[0] != rows or intercept.shape != (rows,):
+        raise ValueError(f"{prefix}: weights do not match {n_classes} classes")
+    if rows == 1:
+        # binary: one weight vector for the second class; as two rows (0, w) the scores are the
+        # logits (0, d) and every contrast between the rows is the same
+        coef = np.vstack([np.zeros_like(coef), coef])
+        intercept = np.array([0.0, intercept[0]])
+    return coef, intercept
+
+
+class Head:
+    """One trained head as arrays, classifying with numpy (see the module docstring).
+
+    Built by :meth:`from_state` from what :func:`~govreport_nlp.persistence.head_state`
+    writes; it predicts, scores and explains like the
+    :class:`~govreport_nlp.classifier.ParagraphClassifier` it was saved from.
+
+    Attributes
+    ----------
+    classes_ : ndarray of str
+    analyzer_ : Analyzer
+        How texts are segmented and read.
+    coef_, intercept_ : ndarray
+        Content weights (labels x features) and intercepts.
+    combiner_coef_, combiner_intercept_ : ndarray or None
+        The combiner's weights (labels x [content in context, heading, content alone, context]).
+    context_names_ : list of str or None
+    state, arrays
+        What it was built from (saved again as they are).
+
+    Examples
+    --------
+    >>> from govreport_nlp import load_model
+    >>> head = load_model().runtime_heads["topic"]
+    >>> head.predict([{"text": "推行证照分离，压减审批时限。", "role": "review"}]).tolist()
+    ['deregulation']
+    >>> head.feature_name(head.feature_groups_["cue"][0]).split(":")[0] in {"cue", "kw", "len", "numbered", "open", "tense"}
+    True
+    """
+
+    def __init__(self, state: Mapping[str, Any], arrays: Mapping[str, np.ndarray], prefix: str = "") -> None:
+        self.state = dict(state)
+        self.prefix = prefix
+        self.arrays = {k: v for k, v in arrays.items() if k.startswith(prefix)}
+        fstate = state["features"]
+        fp = dict(fstate["params"])
+        self.analyzer_ = Analyzer(fp.get("segmenter", "rjieba"), int(fp.get("opening_chars", 8)),
+                                  bool(fp.get("use_lexicon", True)), bool(fp.get("use_tense", False)),
+                                  bool(fp.get("mask_topics", False)))
+        self.lexicon_weight = float(fp.get("lexicon_weight", 1.0))
+        self.params = dict(state.get("params", {}))
+        self.classes_ = np.asarray([str(c) for c in state["classes"]], dtype=object)
+        k = len(self.classes_)
+        self._terms = {g: array_text(arrays[f"{prefix}{g}_vocab"]) for g in ("word", "char", "cue")}
+        self.word_table_ = _table(fstate["word"], self._terms["word"], arrays[prefix + "word_idf"], " ")
+        self.char_table_ = _table(fstate["char"], self._terms["char"], arrays[prefix + "char_idf"], "")
+        self.cue_vocabulary_ = {n: i for i, n in enumerate(self._terms["cue"])}
+        nw, nc, nd = (len(self._terms[g]) for g in ("word", "char", "cue"))
+        self.feature_groups_ = {"word": (0, nw), "char": (nw, nw + nc), "cue": (nw + nc, nw + nc + nd)}
+        self.n_features_in_ = nw + nc + nd
+        self.coef_, self.intercept_ = _weights(arrays, prefix + "content_", k)
+        if self.coef_.shape[1] != self.n_features_in_:
+            raise ValueError("content weights do not match the vocabulary")
+        self._coef_t = np.ascontiguousarray(self.coef_.T)
+        self.mean_coef_ = self.coef_.mean(axis=0)
+        shown = np.ones(self.n_features_in_)
+        shown[nw + nc:] = [telling(n) for n in self._terms["cue"]]
+        self.shown_ = shown
+        self.context_names_: list[str] | None = None
+        self.context_vocabulary_: dict[str, int] = {}
+        self.combiner_coef_: np.ndarray | None = None
+        self.combiner_intercept_: np.ndarray | None = None
+        if state.get("combiner"):
+            self.context_names_ = array_text(arrays[prefix + "context_vocab"])
+            self.context_vocabulary_ = {n: i for i, n in enumerate(self.context_names_)}
+            self.combiner_coef_, self.combiner_intercept_ = _weights(arrays, prefix + "combiner_", k)
+            if self.combiner_coef_.shape[1] != 3 * k + len(self.context_names_):
+                raise ValueError("combiner weights do not match its features")
+
+    @classmethod
+    def from_state(cls, state: Mapping[str, Any], arrays: Mapping[str, np.ndarray], prefix: str = "") -> Head:
+        """The head saved as ``state`` and ``arrays`` (keys starting with ``prefix``).
+
+        Raises ``ValueError`` or ``KeyError`` if they are inconsistent.
+        """
+        return cls(state, arrays, prefix)
+
+    def __repr__(self) -> str:
+        return f"Head(classes={self.classes_.tolist()}, features={self.n_features_in_})"
+
+    # --- what it reads -----------------------------------------------------
+    def analyzer(self) -> Analyzer:
+        return self.analyzer_
+
+    @property
+    def segmenter(self) -> str | Mapping[str, Any]:
+        """The segmenter the head reads with, by name or config."""
+        return self.analyzer_.segmenter
+
+    @property
+    def use_context(self) -> bool:
+        return bool(self.params.get("use_context", True))
+
+    @property
+    def learned_context(self) -> bool:
+        """Whether the combiner was trained on paragraphs read in their reports (not on bare text only)."""
+        return self.context_names_ is not None and any(n != "ctx=none" for n in self.context_names_)
+
+    def feature_name(self, column: int) -> str:
+        """The name of one content feature column (``w:`` words, ``c:`` characters, cues as named)."""
+        for group, prefix in (("word", "w:"), ("char", "c:"), ("cue", "")):
+            lo, hi = self.feature_groups_[group]
+            if lo <= column < hi:
+                return prefix + self._terms[group][column - lo]
+        raise IndexError(f"column {column} is out of range ({self.n_features_in_} features).")
+
+    def prepare(self) -> Head:
+        """Build the segmenter's dictionary now instead of on first use."""
+        self.analyzer_._segmenter().cut("预备")
+        return self
+
+    # --- prediction --------------------------------------------------------
+    def _context(self, dicts: Sequence[Mapping[str, float]]) -> SparseRows:
+        return dicts_to_rows(dicts, self.context_vocabulary_, len(self.context_vocabulary_), dtype=np.float64)
+
+    def _analyze(self, X: Iterable[Any] | TextBatch) -> dict[str, Any]:
+        """Every intermediate of a prediction, so that scores and reasons share one pass.
+
+        ``X`` may be a :class:`~govreport_nlp.features.TextBatch` that other heads
+        read too: each distinct text is then analysed once for all of them.
+        """
+        batch = X if isinstance(X, TextBatch) else TextBatch(X)
+        inputs = batch.inputs
+        k = len(self.classes_)
+        if not inputs:
+            return {"inputs": [], "heads": [], "X": SparseRows.from_triples([], [], [], (0, self.n_features_in_)),
+                    "rows": np.zeros(0, dtype=np.int64), "scores": np.zeros((0, k))}
+        analysis = batch.analysis(self.analyzer_)
+        Xu = content_rows(analysis, self.word_table_, self.char_table_, self.cue_vocabulary_, self.lexicon_weight)
+        scores = Xu.dot(self._coef_t) + self.intercept_  # one row per distinct text
+        out: dict[str, Any] = {"inputs": inputs, "heads": batch.headings, "X": Xu, "rows": batch.rows,
+                               "scores": scores[batch.rows], "analysis": analysis}
+        if self.combiner_coef_ is None or self.combiner_intercept_ is None:
+            return out
+        s_par = out["scores"]
+        if not self.learned_context:
+            # trained on text only: the combiner knows no context, so a paragraph of a report is read as
+            # bare text (its in-context weights were never fitted and would give one label to everything)
+            bare = np.ones(len(inputs), dtype=bool)
+            s_head = np.zeros_like(s_par)
+            C = self._context([{"ctx=none": 1.0}] * len(inputs))
+        else:
+            s_head = scores[np.maximum(batch.head_rows, 0)] * (batch.head_rows >= 0)[:, None]
+            in_context = self.use_context
+            bare = np.array([not (in_context and has_context(x)) for x in inputs])
+            C = self._context([context_features(x) if in_context else {"ctx=none": 1.0} for x in inputs])
+        b = bare.astype(float)[:, None]
+        # content scores get separate weights with and without context (see ParagraphClassifier._stack)
+        Z = np.hstack([s_par * (1 - b), s_head, s_par * b])
+        combined = Z @ self.combiner_coef_[:, :3 * k].T + C.dot(self.combiner_coef_[:, 3 * k:].T)
+        out.update(head_scores=s_head, context=C, bare=bare, scores=combined + self.combiner_intercept_)
+        return out
+
+    def decision_function(self, X: Iterable[Any]) -> np.ndarray:
+        """Label scores (logits), columns in the order of ``classes_``."""
+        return np.asarray(self._analyze(X)["scores"])
+
+    def predict_proba(self, X: Iterable[Any]) -> np.ndarray:
+        """Probabilities, columns in the order of ``classes_``."""
+        return softmax(self.decision_function(X))
+
+    def predict(self, X: Iterable[Any]) -> np.ndarray:
+        return np.asarray(self.classes_[np.argmax(self.decision_function(X), axis=1)])
+
+    def explain_many(self, X: Iterable[Any], labels: Sequence[str] | None = None, top: int = 8,
+                     analysis: dict[str, Any] | None = None) -> list[list[tuple[str, float]]]:
+        """What pushed each paragraph towards ``labels[i]`` (default: the predicted label), strongest first.
+
+        See :meth:`ParagraphClassifier.explain <govreport_nlp.classifier.ParagraphClassifier.explain>`.
+        """
+        a = analysis if analysis is not None else self._analyze(X)
+        n_rows = len(a["inputs"])
+        if labels is None:
+            ks = np.argmax(a["scores"], axis=1) if n_rows else np.zeros(0, dtype=int)
+        else:
+            index = {str(c): i for i, c in enumerate(self.classes_)}
+            bad = [lab for lab in labels if lab not in index]
+            if bad:
+                raise GovReportError(f"label {bad[0]!r} is not one of {', '.join(map(str, self.classes_))}.")
+            ks = np.array([index[lab] for lab in labels], dtype=int)
+        return explain_rows(a, ks, top, coef=self.coef_, mean=self.mean_coef_, ccoef=self.combiner_coef_,
+                            shown=self.shown_, feature_name=self.feature_name, context_names=self.context_names_)
+
+    def explain(self, x: Any, label: str | None = None, top: int = 8) -> list[tuple[str, float]]:
+        """What pushed ``x`` towards ``label`` (default: the predicted one), strongest first."""
+        return self.explain_many([x], None if label is None else [label], top=top)[0]
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    """Row-wise softmax of scores."""
+    z = np.asarray(z, dtype=float)
+    if z.size == 0:
+        return z
+    z = z - z.max(axis=1, keepdims=True)
+    p = np.exp(z)
+    return np.asarray(p / p.sum(axis=1, keepdims=True))

@@ -1,0 +1,299 @@
+"""Reasons: what pushed a paragraph towards its label, in words a reader recognises.
+
+:func:`explain_rows` picks, for many paragraphs at once, the strongest pieces
+of evidence of a linear head (the paragraph's own features, the heading above,
+the context features) with array operations; :func:`reader_term` and
+:func:`describe_feature` put a feature into words: character n-grams become the
+word they come from, lexicon hits the keywords found, context features plain
+phrases. numpy only; used by :class:`~govreport_nlp.inference.Head` and so by
+every model.
+
+Examples
+--------
+>>> describe_feature("role=plans")
+'in the plans section'
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from functools import lru_cache
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+
+from .features import TextAnalysis, _tense_patterns, lexicon, opening
+
+__all__ = ["describe_feature", "explain_rows", "reader_term", "telling"]
+
+
+def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.ndarray, mean: np.ndarray,
+                 ccoef: np.ndarray | None, shown: np.ndarray, feature_name: Callable[[int], str],
+                 context_names: Sequence[str] | None) -> list[list[tuple[str, float]]]:
+    """The ``top`` reasons for label column ``ks[i]`` of each analysed paragraph ``i``, strongest first.
+
+    ``a`` is a head's analysis (content rows ``X``, ``rows``, ``inputs``, ``heads``,
+    and with a combiner ``bare``, ``head_scores``, ``context``); ``coef`` the
+    content weights (labels x features) and ``mean`` their mean over labels;
+    ``ccoef`` the combiner's weights (labels x [content in context, heading,
+    content alone, context features]) or ``None``; ``shown`` a 0/1 weight per
+    content feature (is it worth showing a reader).
+
+    Examples
+    --------
+    >>> from govreport_nlp import load_model
+    >>> head = load_model().runtime_heads["topic"]
+    >>> a = head._analyze(["推行证照分离，推进一网通办。"])
+    >>> reasons = explain_rows(a, a["scores"].argmax(axis=1), 2, coef=head.coef_, mean=head.mean_coef_,
+    ...                        ccoef=head.combiner_coef_, shown=head.shown_, feature_name=head.feature_name,
+    ...                        context_names=head.context_names_)
+    >>> len(reasons), len(reasons[0]) <= 2
+    (1, True)
+    """
+    n_rows = len(a["inputs"])
+    if not n_rows or top <= 0:
+        return [[] for _ in range(n_rows)]
+    want, top = top, 2 * top  # raw evidence, several pieces per reader term (n-grams of one word)
+    n = coef.shape[0]
+    # candidates as parallel arrays: row, what (a content column; -1 heading; -2-c context column c), value
+    if ccoef is None:
+        trust = np.ones(n_rows)
+    else:
+        block = np.where(a["bare"], 2 * n, 0)
+        trust = ccoef[ks, block + ks] - ccoef[:, block + ks].mean(axis=0)
+    Xr = a["X"].take(a["rows"])
+    row_of = np.repeat(np.arange(n_rows), np.diff(Xr.indptr))
+    k_of = ks[row_of]
+    weight = coef[k_of, Xr.indices] - mean[Xr.indices]  # what the feature adds for the label, against the others
+    contrib = trust[row_of] * Xr.data * weight * shown[Xr.indices]
+    at = _top_per_row(Xr.indptr, contrib, top)
+    rows, what, vals = [row_of[at]], [Xr.indices[at].astype(np.int64)], [contrib[at]]
+    if ccoef is not None:
+        has_head = np.array([h is not None for h in a["heads"]])
+        w = ccoef[:, n:2 * n]
+        w = w - w.mean(axis=0)
+        head_val = np.einsum("ij,ij->i", a["head_scores"], w[ks])
+        rows.append(np.flatnonzero(has_head))
+        what.append(np.full(int(has_head.sum()), -1, dtype=np.int64))
+        vals.append(head_val[has_head])
+        C = a["context"]
+        crow = np.repeat(np.arange(n_rows), np.diff(C.indptr))
+        cc = ccoef[:, 3 * n:]
+        cc = cc - cc.mean(axis=0)
+        rows.append(crow)
+        what.append(-2 - C.indices.astype(np.int64))
+        vals.append(C.data * cc[ks[crow], C.indices])
+    r, wh, v = np.concatenate(rows), np.concatenate(what), np.concatenate(vals)
+    keep = v > 0
+    r, wh, v = r[keep], wh[keep], v[keep]
+    order = np.lexsort((-v, r))
+    r, wh, v = r[order], wh[order], v[order]
+    first = np.searchsorted(r, r)  # where each row's run starts
+    chosen = np.flatnonzero(np.arange(len(r)) - first < top)
+    analysis: TextAnalysis | None = a.get("analysis")
+    grouped: list[dict[str, float]] = [{} for _ in range(n_rows)]
+    for i in chosen.tolist():
+        k = int(wh[i])
+        row = int(r[i])
+        if k >= 0:
+            name = feature_name(k)
+            t = int(a["rows"][row])
+            desc = (reader_term(name, a["inputs"][row]["text"], analysis.words[t]) if analysis is not None
+                    else describe_feature(name))
+        elif k == -1:
+            desc = f"the heading above, “{a['heads'][row]}”"
+        else:
+            assert context_names is not None
+            desc = describe_feature(str(context_names[-2 - k]))
+        # the n-grams of one word, the cues of one phrase: one reason, their weights added; the
+        # paragraph's opening n-grams are one reason too, shown with the longest opening they reach
+        g = grouped[row]
+        if desc.startswith("opens with “"):
+            old = next((d for d in g if d.startswith("opens with “")), None)
+            if old is not None:
+                weight = g.pop(old)
+                desc = max(old, desc, key=len)
+                g[desc] = weight
+        g[desc] = g.get(desc, 0.0) + float(v[i])
+    return [sorted(g.items(), key=lambda kv: -kv[1])[:want] for g in grouped]
+
+
+def _top_per_row(indptr: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` largest positive values of each CSR row (any order), in linear passes."""
+    vals = np.where(values > 0, values, -np.inf)
+    lengths = np.diff(indptr)
+    starts = indptr[:-1][lengths > 0]
+    if not len(starts):
+        return np.zeros(0, dtype=np.int64)
+    seg = np.repeat(np.arange(len(starts)), lengths[lengths > 0])
+    picked = []
+    for _ in range(k):
+        best = np.maximum.reduceat(vals, starts)
+        hits = np.flatnonzero((vals == best[seg]) & np.isfinite(vals))
+        if not len(hits):
+            break
+        _, first = np.unique(seg[hits], return_index=True)  # one per row, ties broken by position
+        pos = hits[first]
+        picked.append(pos)
+        vals[pos] = -np.inf
+    return np.concatenate(picked) if picked else np.zeros(0, dtype=np.int64)
+
+
+def telling(name: str) -> bool:
+    """Features worth showing a reader (length classes and single opening characters are not).
+
+    Examples
+    --------
+    >>> telling("len:5"), telling("open:推"), telling("open:推行"), telling("w:证照分离")
+    (False, False, True, True)
+    """
+    return not (name.startswith("len:") or (name.startswith("open:") and len(name) <= 6))
+
+
+_ROLE_WORDS = {
+    "review": "the section reviewing the work done", "plans": "the plans section",
+    "shortcomings": "the section on shortcomings", "duties": "the section on the leaders' duties",
+    "preamble": "the opening, before any heading", "other": "a section whose role no heading states",
+}
+_FUNCTION_WORDS = {"plan": "plans", "shortcoming": "a shortcoming", "review": "a review", "preamble": "an opening",
+                   "closing": "a closing call", "meta": "page data"}
+_PREFIXES = (
+    ("w:", "“{}”"),
+    ("c:", "“{}”"),
+    ("open:", "opens with “{}”"),
+    ("h:", "heading word “{}”"),
+    ("hkw:", "the heading above names {}"),
+    ("kw:", "{} keywords"),
+    ("len:", "length class {}"),
+)
+
+
+def _plain_context(name: str) -> str | None:
+    if name.startswith("role="):
+        return "in " + _ROLE_WORDS.get(name[5:], f"a {name[5:]} section")
+    if name.startswith("cued_role="):
+        return "a heading says this is " + _ROLE_WORDS.get(name[10:], f"a {name[10:]} section")
+    if name.startswith("hcue:"):
+        return "the heading above reads as " + _FUNCTION_WORDS.get(name[5:], name[5:])
+    if name.startswith("cue:"):
+        return "wording typical of " + _FUNCTION_WORDS.get(name[4:], name[4:])
+    if name.startswith("kind="):
+        return {"heading": "it is a heading", "meta": "it is report metadata",
+                "clutter": "it is page furniture"}.get(name[5:], f"line kind {name[5:]}")
+    if name.startswith("pos="):
+        return f"where it stands: part {int(name[4:]) + 1} of 5 of the report"
+    return {"last": "among the report's last paragraphs", "ctx=none": "read alone, without its report",
+            "numbered": "a numbered item", "no_heading": "under no heading"}.get(name)
+
+
+@lru_cache(maxsize=65536)
+def describe_feature(name: str) -> str:
+    """A feature name in words.
+
+    Examples
+    --------
+    >>> describe_feature("cued_role=plans")
+    'a heading says this is the plans section'
+    >>> describe_feature("w:放管服")
+    '“放管服”'
+    """
+    plain = _plain_context(name)
+    if plain is not None:
+        return plain
+    for prefix, template in _PREFIXES:
+        if name.startswith(prefix):
+            body = name[len(prefix):]
+            return template.format(body.replace(" ", "") if prefix == "w:" else body)
+    return name
+
+
+def reader_term(name: str, text: str, words: Sequence[str]) -> str:
+    """A content feature of paragraph ``text`` as words a reader recognises.
+
+    Character n-grams become the word (or two adjacent words) they come from in this
+    paragraph, opening n-grams the opening word, lexicon hits the keywords found,
+    function cues the phrase that matched. ``words`` are the paragraph's words as
+    the featurizer read them (numbers as ``0``).
+
+    Examples
+    --------
+    >>> words = ["推行", "证照分离", "改革", "全年", "办理", "告知", "承诺", "事项", "0", "项"]
+    >>> reader_term("c:照分", "推行证照分离改革，全年办理告知承诺事项156项。", words)
+    '“证照分离”'
+    >>> reader_term("kw:deregulation", "推行证照分离改革，优化营商环境。", [])
+    'deregulation keywords: 证照分离, 营商环境'
+    >>> reader_term("cue:plan", "下一步，我们将继续深化诉源治理。", [])
+    'plans wording: “下一步”'
+    """
+    if "Ｘ" in name and name.startswith(("w:", "c:", "open:")):  # read with topic words masked (function head)
+        return "a topic word (topic words do not decide the function)"
+    if name.startswith("tense:"):
+        found = list(dict.fromkeys(m.group(0) for m in _tense_patterns()[name[6:]].finditer(text)))
+        what = {"done": "work done", "todo": "work to do", "admit": "an admission"}.get(name[6:], name[6:])
+        return f"wording of {what}: " + ", ".join(found[:4]) if found else f"wording of {what}"
+    if name.startswith("w:"):  # a word or a word bigram ("深化 改革")
+        return f"“{_as_written(name[2:].replace(' ', ''), text)}”"
+    if name.startswith(("c:", "open:")):
+        raw = name.split(":", 1)[1]
+        gram = "".join(ch for ch in raw if ch.isalnum())  # the words hold no punctuation
+        if not gram:
+            return f"punctuation “{raw.strip() or raw}”"
+        phrase = _covering_words(gram, words) or gram
+        shown = _as_written(phrase, text)
+        if shown not in text:  # words joined across punctuation (分离，企业): show the n-gram as it is
+            shown = _as_written(gram, text) if _as_written(gram, text) in text else gram
+        if name.startswith("open:"):
+            lead = _opening40(text)
+            at = lead.find(shown)
+            return f"opens with “{lead[:at + len(shown)] if 0 <= at <= 12 else shown}”"
+        return f"“{shown}”"
+    if name.startswith("kw:"):
+        topic = name[3:]
+        found = [w for w in dict.fromkeys(lexicon().topics.get(topic, ())) if w and w in text]
+        # a keyword inside a longer one found too (证照 in 证照分离) is not listed twice
+        found = [w for w in found if not any(w != o and w in o for o in found)]
+        return f"{topic} keywords: " + ", ".join(found[:4]) if found else describe_feature(name)
+    if name.startswith("cue:"):
+        f = name[4:]
+        lead = text if f == "closing" else opening(text, 60)
+        for pat in lexicon().cues.get(f, ()):
+            m = pat.search(lead)
+            if m and m.group(0).strip():
+                return f"{_FUNCTION_WORDS.get(f, f)} wording: “{m.group(0).strip()}”"
+    return describe_feature(name)
+
+
+@lru_cache(maxsize=4096)
+def _opening40(text: str) -> str:
+    return opening(text, 40)  # asked once per opening n-gram of a paragraph: kept while its reasons are built
+
+
+def _as_written(phrase: str, text: str) -> str:
+    """``phrase`` (numbers normalised to 0) as the paragraph writes it (``0年`` -> ``2024年``)."""
+    if "0" not in phrase:
+        return phrase
+    pat = re.escape(phrase).replace("0", r"[0-9０-９]+(?:[.．][0-9０-９]+)?")
+    m = re.search(pat, text)
+    return m.group(0) if m else phrase
+
+
+def _covering_words(gram: str, words: Sequence[str]) -> str | None:
+    """The word that holds ``gram``, or the run of adjacent words it spans (at its first occurrence)."""
+    joined, starts = _joined_words(tuple(words))
+    at = joined.find(gram)
+    if at < 0:
+        return None
+    i = bisect.bisect_right(starts, at) - 1
+    j = bisect.bisect_left(starts, at + len(gram))
+    return "".join(words[i:j])
+
+
+@lru_cache(maxsize=4096)
+def _joined_words(words: tuple[str, ...]) -> tuple[str, list[int]]:
+    # the paragraph's words run together, and where each starts: every n-gram of it is found once
+    starts, pos = [], 0
+    for w in words:
+        starts.append(pos)
+        pos += len(w)
+    return "".join(words), starts

@@ -1,0 +1,101 @@
+"""The numpy inference path (govreport_nlp.inference) against scikit-learn's own objects, on real reports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import govreport_nlp as gr
+from govreport_nlp.classifier import ParagraphClassifier
+from govreport_nlp.features import report_inputs
+from govreport_nlp.inference import Head
+
+from conftest import corpus_path
+
+
+def _inputs(path: Path, limit: int | None = None) -> list[dict]:
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for i, line in enumerate(fh):
+            if limit is not None and i >= limit:
+                break
+            d = json.loads(line)
+            out += report_inputs(gr.parse(d["text"], id=d["id"]))
+    return out
+
+
+def _check_same(model: gr.Model, inputs: list[dict]) -> None:
+    for axis, head in model.heads.items():
+        fast = model.runtime_heads[axis].decision_function(inputs)
+        ref = head.reference_decision_function(inputs)
+        assert fast.shape == ref.shape == (len(inputs), len(head.classes_))
+        assert np.abs(fast - ref).max() < 1e-6, axis
+        assert (fast.argmax(axis=1) == ref.argmax(axis=1)).all()
+
+
+def test_loaded_model_scores_like_scikit_learn_on_the_seed_reports() -> None:
+    inputs = _inputs(corpus_path("seeds.jsonl"))
+    assert len(inputs) > 150
+    _check_same(gr.load_model(), inputs + [{"text": x["text"]} for x in inputs[:100]])  # in context and bare
+
+
+@pytest.mark.slow
+def test_loaded_model_scores_like_scikit_learn_on_the_whole_corpus() -> None:
+    for name in ("work_reports_city.jsonl", "work_reports_national.jsonl"):
+        inputs = _inputs(corpus_path(name))
+        for start in range(0, len(inputs), 5000):
+            _check_same(gr.load_model(), inputs[start:start + 5000])
+
+
+def test_a_freshly_fitted_binary_head_scores_like_scikit_learn() -> None:
+    texts = ["全年办理行政复议案件十二件。", "下一步将持续深化诉源治理。", "累计开展普法活动30场。", "明年要推进证照分离。"] * 3
+    ctx = [{"text": t, "role": "review" if i % 2 == 0 else "plans", "headings": ["工作"]} for i, t in enumerate(texts)]
+    clf = ParagraphClassifier().fit(ctx, ["done", "todo"] * 6, groups=[str(i // 4) for i in range(12)])
+    probe = ctx[:4] + [{"text": "将推进一网通办。"}]
+    assert np.abs(clf.decision_function(probe) - clf.reference_decision_function(probe)).max() < 1e-6
+    assert list(clf.predict(probe)) == ["done", "todo", "done", "todo", "todo"]
+
+
+def test_classifying_imports_neither_scikit_learn_nor_scipy(tmp_path: Path) -> None:
+    report = tmp_path / "r.txt"
+    report.write_text("一、工作回顾\n深化放管服改革，推行证照分离，全年办理告知承诺事项156项。\n二、下一步工作打算\n我们将持续深化诉源治理。\n",
+                      encoding="utf-8")
+    code = ("import sys, govreport_nlp as gr\n"
+            f"r = gr.load_model().classify_report({str(report)!r})\n"
+            "assert [p.prediction.label for p in r.body] == ['deregulation', 'plans'], [p.prediction for p in r.body]\n"
+            "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'scipy'))\n"
+            "assert not bad, bad[:5]\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    cli = subprocess.run([sys.executable, "-X", "importtime", "-m", "govreport_nlp", "classify", str(report)],
+                         capture_output=True, text=True)
+    assert cli.returncode == 0, cli.stderr[-2000:]
+    imported = {line.split("|")[-1].strip().split(".")[0] for line in cli.stderr.splitlines() if "|" in line}
+    assert not imported & {"sklearn", "scipy"}
+    assert len(cli.stdout.splitlines()) == 4
+
+
+def test_a_loaded_model_saves_what_it_loaded_without_scikit_learn(tmp_path: Path) -> None:
+    model = gr.load_model()
+    copy = gr.Model(model.runtime_heads, model.label_set, derive=model.derive, info=model.info)
+    copy.save(tmp_path / "m")
+    again = gr.Model.load(tmp_path / "m")
+    texts = ["推行证照分离。", "下一步将持续深化诉源治理。", "执法人员专业能力还有差距。"]
+    assert np.array_equal(again.predict_proba(texts), model.predict_proba(texts))
+    with np.load(tmp_path / "m" / "weights.npz") as a, np.load(model.path / "weights.npz") as b:
+        assert sorted(a.files) == sorted(b.files)
+        assert all(np.array_equal(a[k], b[k]) for k in a.files)
+
+
+def test_heads_are_rebuilt_as_estimators_only_when_asked_for() -> None:
+    model = gr.Model.load(gr.load_model().path)
+    assert all(isinstance(h, Head) for h in model.runtime_heads.values())
+    assert not model._fitted
+    heads = model.heads
+    assert set(heads) == {"function", "topic"} and all(isinstance(h, ParagraphClassifier) for h in heads.values())
+    assert list(heads["topic"].classes_) == list(model.runtime_heads["topic"].classes_)
