@@ -57,7 +57,7 @@ def array_text(arr: np.ndarray) -> list[str]:
     ['证照分离']
     """
     values = json.loads(arr.tobytes().decode("utf-8"))
-    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+    if not isinstance(values, list) or not set(map(type, values)) <= {str}:
         raise ValueError("a vocabulary is not a list of strings")
     return values
 
@@ -146,9 +146,6 @@ class Head:
             raise ValueError("content weights do not match the vocabulary")
         self._coef_t = np.ascontiguousarray(self.coef_.T)
         self.mean_coef_ = self.coef_.mean(axis=0)
-        shown = np.ones(self.n_features_in_)
-        shown[nw + nc:] = [telling(n) for n in self._terms["cue"]]
-        self.shown_ = shown
         self.context_names_: list[str] | None = None
         self.context_vocabulary_: dict[str, int] = {}
         self.combiner_coef_: np.ndarray | None = None
@@ -179,6 +176,17 @@ class Head:
     def segmenter(self) -> str | Mapping[str, Any]:
         """The segmenter the head reads with, by name or config."""
         return self.analyzer_.segmenter
+
+    @property
+    def shown_(self) -> np.ndarray:
+        """1 for each content feature worth showing a reader in reasons, 0 for the others (built on first use)."""
+        shown = self.__dict__.get("_shown")
+        if shown is None:
+            lo = self.feature_groups_["cue"][0]
+            shown = np.ones(self.n_features_in_)
+            shown[lo:] = [telling(n) for n in self._terms["cue"]]
+            self._shown = shown
+        return shown
 
     @property
     def use_context(self) -> bool:

@@ -390,6 +390,48 @@ class JiebaSegmenter(_DictionarySegmenter):
         return self._get_backend().cut(text, HMM=self.hmm)
 
 
+def _rjieba_class() -> Any:
+    """rjieba's ``Jieba`` class, without building the default instance its package ``__init__`` makes.
+
+    ``import rjieba`` builds a module-level tokenizer (0.15-0.2 s of every start)
+    that this library never uses; the class lives in the compiled submodule
+    ``rjieba.rjieba``, loaded here on its own and registered under its own name, so
+    a later ``import rjieba`` by anyone reuses it (a compiled module is
+    initialised once per process).
+    """
+    import importlib.util
+    import sys
+
+    loaded = sys.modules.get("rjieba.rjieba")
+    if loaded is None:
+        try:
+            pkg = importlib.util.find_spec("rjieba")
+        except (ImportError, ValueError):
+            pkg = None
+        if pkg is None:
+            raise missing_extra("rjieba", "fast", "The 'rjieba' segmenter")
+        try:
+            from importlib.machinery import EXTENSION_SUFFIXES, ExtensionFileLoader
+            from pathlib import Path
+
+            where = [Path(p) for p in (pkg.submodule_search_locations or [])]
+            found = [f for d in where for suffix in EXTENSION_SUFFIXES for f in [d / f"rjieba{suffix}"] if f.is_file()]
+            if not found:
+                raise ImportError("no compiled rjieba module")
+            loader = ExtensionFileLoader("rjieba.rjieba", str(found[0]))
+            spec = importlib.util.spec_from_file_location("rjieba.rjieba", str(found[0]), loader=loader)
+            assert spec is not None and spec.loader is not None
+            loaded = importlib.util.module_from_spec(spec)
+            sys.modules["rjieba.rjieba"] = loaded
+            spec.loader.exec_module(loaded)
+        except (ImportError, AssertionError):
+            sys.modules.pop("rjieba.rjieba", None)
+            import rjieba  # the ordinary way, default instance and all
+
+            return rjieba.Jieba
+    return loaded.Jieba
+
+
 @register_segmenter("rjieba")
 class RJiebaSegmenter(_DictionarySegmenter):
     """jieba-rs (Rust) through ``rjieba``: same dictionary, several times faster.
@@ -403,11 +445,7 @@ class RJiebaSegmenter(_DictionarySegmenter):
     """
 
     def _build(self) -> Any:
-        try:
-            import rjieba
-        except ImportError:
-            raise missing_extra("rjieba", "fast", "The 'rjieba' segmenter") from None
-        jb = rjieba.Jieba()
+        jb = _rjieba_class()()
         for w in self._words():
             jb.add_word(w, jb.suggest_freq(w), None)
         return jb

@@ -186,3 +186,16 @@ def test_domain_terms_win_over_longer_general_words(name: str) -> None:
     text = "建设飞地库和矛盾纠纷调处中心"
     assert all(text[a:b] == w for w, a, b in custom.tokenize(text))
     assert "飞地库" in custom.cut(text)
+
+
+def test_rjieba_loads_without_its_default_instance_and_a_later_import_still_works() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, govreport_nlp as gr\n"
+            "assert gr.get_segmenter('rjieba').cut('推行证照分离') == ['推行', '证照分离']\n"
+            "assert 'rjieba' not in sys.modules and 'rjieba.rjieba' in sys.modules\n"
+            "import rjieba\n"
+            "assert rjieba.cut('推行证照分离改革')[-1] == '改革'\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-1500:]
