@@ -340,8 +340,17 @@ def _norm(text: str) -> str:
     return _DIGITS.sub("0", text)
 
 
+_PUNCT: dict[str, bool] = {}
+
+
 def _is_punct(word: str) -> bool:
-    return all(not ch.isalnum() for ch in word)
+    # asked for every token that is not alphanumeric (，。、 over and over): remembered, up to a bound
+    found = _PUNCT.get(word)
+    if found is None:
+        found = all(not ch.isalnum() for ch in word)
+        if len(_PUNCT) < 50_000:
+            _PUNCT[word] = found
+    return found
 
 
 def heading_of(x: Mapping[str, Any]) -> str | None:
@@ -393,7 +402,8 @@ class Analyzer:
         read = [topic_masked(t) for t in texts] if self.mask_topics else list(texts)
         norm = [_norm(t) for t in read]
         # joined and split again: the tokens exactly as the word vectorizer's token_pattern \S+ sees them
-        words = [" ".join([w for w in seg.cut(t) if w not in stop and (w.isalnum() or not _is_punct(w))]).split()
+        # (white-space tokens and empty ones count as punctuation here: what Segmenter.cut drops is dropped)
+        words = [" ".join([w for w in seg.tokens(t) if w not in stop and (w.isalnum() or not _is_punct(w))]).split()
                  for t in norm]
         return TextAnalysis(list(texts), norm, words, [self.cues(t) for t in read])
 
@@ -573,13 +583,13 @@ class SparseRows:
 
     def dot(self, W: np.ndarray) -> np.ndarray:
         """``self @ W`` for a dense ``W`` of shape (columns, k), in float64."""
-        W = np.asarray(W, dtype=np.float64)
-        out = np.zeros((self.shape[0], W.shape[1]))
+        Wt = np.ascontiguousarray(np.asarray(W, dtype=np.float64).T)  # a no-op for the transposed weights heads keep
+        out = np.zeros((self.shape[0], Wt.shape[0]))
         if not len(self.data):
             return out
         row, data = self.row_of, self.data.astype(np.float64)
-        for j in range(W.shape[1]):  # one weighted count per column: linear in the entries, no (entries, k) array
-            out[:, j] = np.bincount(row, weights=data * W[self.indices, j], minlength=self.shape[0])
+        for j in range(Wt.shape[0]):  # one weighted count per column: linear in the entries, no (entries, k) array
+            out[:, j] = np.bincount(row, weights=data * Wt[j][self.indices], minlength=self.shape[0])
         return out
 
     def toarray(self) -> np.ndarray:

@@ -144,7 +144,7 @@ class Head:
         self.coef_, self.intercept_ = _weights(arrays, prefix + "content_", k)
         if self.coef_.shape[1] != self.n_features_in_:
             raise ValueError("content weights do not match the vocabulary")
-        self._coef_t = np.ascontiguousarray(self.coef_.T)
+        self._coef_t = self.coef_.T  # a view whose transpose (what SparseRows.dot reads) is contiguous
         self.mean_coef_ = self.coef_.mean(axis=0)
         self.context_names_: list[str] | None = None
         self.context_vocabulary_: dict[str, int] = {}

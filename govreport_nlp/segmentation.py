@@ -213,16 +213,25 @@ class Segmenter(ABC):
         if pos < len(text):
             yield from self._cut(text[pos:])
 
-    def cut(self, text: str) -> list[str]:
-        """Words of ``text``, in order, whitespace dropped."""
+    def tokens(self, text: str) -> Iterable[str]:
+        """Words of ``text`` as the backend gives them, domain terms kept whole, white space
+        included (:meth:`cut` drops it): for callers that filter the words anyway.
+
+        Examples
+        --------
+        >>> [w for w in get_segmenter("char").tokens("调解 纠纷")]
+        ['调', '解', '纠', '纷']
+        """
         if not text:
-            return []
+            return ()
         pat = self._term_pattern()
         if pat is not None and pat.search(text) is None:
-            words = self._cut(text)  # no term here: nothing to protect (most lines of a report)
-        else:
-            words = self._segment(text)
-        return [w for w in words if w and not w.isspace()]
+            return self._cut(text)  # no term here: nothing to protect (most lines of a report)
+        return self._segment(text)
+
+    def cut(self, text: str) -> list[str]:
+        """Words of ``text``, in order, whitespace dropped."""
+        return [w for w in self.tokens(text) if w and not w.isspace()]
 
     __call__ = cut
 
