@@ -509,6 +509,9 @@ class TextBatch:
         return found
 
 
+_DOT_BLOCK = 65_536  # entries per block of SparseRows.dot: (entries, k) float64 products of a few MB
+
+
 @dataclass
 class SparseRows:
     """A sparse matrix in compressed rows (scipy's CSR layout) with the few operations inference needs.
@@ -582,14 +585,26 @@ class SparseRows:
         return SparseRows(indptr, cols[order], vals[order], (n_rows, int(offsets[-1])))
 
     def dot(self, W: np.ndarray) -> np.ndarray:
-        """``self @ W`` for a dense ``W`` of shape (columns, k), in float64."""
-        Wt = np.ascontiguousarray(np.asarray(W, dtype=np.float64).T)  # a no-op for the transposed weights heads keep
-        out = np.zeros((self.shape[0], Wt.shape[0]))
-        if not len(self.data):
-            return out
-        row, data = self.row_of, self.data.astype(np.float64)
-        for j in range(Wt.shape[0]):  # one weighted count per column: linear in the entries, no (entries, k) array
-            out[:, j] = np.bincount(row, weights=data * Wt[j][self.indices], minlength=self.shape[0])
+        """``self @ W`` for a dense ``W`` of shape (columns, k), in float64.
+
+        Each entry's row of ``W``, times the entry, summed per row; a block of rows
+        at a time, so that the (entries, k) products stay small.
+        """
+        W = np.ascontiguousarray(W, dtype=np.float64)  # a no-op for the weights heads keep
+        out = np.zeros((self.shape[0], W.shape[1]))
+        lengths = np.diff(self.indptr)
+        start = 0
+        while start < self.shape[0]:
+            # rows up to about _DOT_BLOCK entries (at least one row)
+            stop = int(np.searchsorted(self.indptr, self.indptr[start] + _DOT_BLOCK, side="right")) - 1
+            stop = min(max(stop, start + 1), self.shape[0])
+            lo, hi = self.indptr[start], self.indptr[stop]
+            if hi > lo:
+                G = W[self.indices[lo:hi]]
+                G *= self.data[lo:hi, None]
+                nz = np.flatnonzero(lengths[start:stop] > 0) + start
+                out[nz] = np.add.reduceat(G, self.indptr[nz] - lo, axis=0)
+            start = stop
         return out
 
     def toarray(self) -> np.ndarray:

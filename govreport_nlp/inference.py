@@ -78,7 +78,7 @@ def _table(params: Mapping[str, Any], terms: list[str], idf: np.ndarray, sep: st
 
 
 def _weights(arrays: Mapping[str, np.ndarray], prefix: str, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
-    coef = np.asarray(arrays[prefix + "coef"], dtype=np.float64)
+    coef = np.ascontiguousarray(arrays[prefix + "coef"], dtype=np.float64)  # sklearn may store it column-major
     intercept = np.asarray(arrays[prefix + "intercept"], dtype=np.float64).ravel()
     rows = 1 if n_classes == 2 else n_classes
     if coef.ndim != 2 or coef.shape[0] != rows or intercept.shape != (rows,):
@@ -86,7 +86,7 @@ def _weights(arrays: Mapping[str, np.ndarray], prefix: str, n_classes: int) -> t
     if rows == 1:
         # binary: one weight vector for the second class; as two rows (0, w) the scores are the
         # logits (0, d) and every contrast between the rows is the same
-        coef = np.vstack([np.zeros_like(coef), coef])
+        coef = np.ascontiguousarray(np.vstack([np.zeros_like(coef), coef]))
         intercept = np.array([0.0, intercept[0]])
     return coef, intercept
 
@@ -144,7 +144,7 @@ class Head:
         self.coef_, self.intercept_ = _weights(arrays, prefix + "content_", k)
         if self.coef_.shape[1] != self.n_features_in_:
             raise ValueError("content weights do not match the vocabulary")
-        self._coef_t = self.coef_.T  # a view whose transpose (what SparseRows.dot reads) is contiguous
+        self._coef_t = np.ascontiguousarray(self.coef_.T)  # (features, labels): SparseRows.dot reads rows of it
         self.mean_coef_ = self.coef_.mean(axis=0)
         self.context_names_: list[str] | None = None
         self.context_vocabulary_: dict[str, int] = {}
