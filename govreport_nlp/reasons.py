@@ -17,6 +17,7 @@ Examples
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from functools import lru_cache
 from typing import Any, Callable, Mapping, Sequence
@@ -292,8 +293,4 @@ def _covering_words(gram: str, words: Sequence[str]) -> str | None:
 @lru_cache(maxsize=4096)
 def _joined_words(words: tuple[str, ...]) -> tuple[str, list[int]]:
     # the paragraph's words run together, and where each starts: every n-gram of it is found once
-    starts, pos = [], 0
-    for w in words:
-        starts.append(pos)
-        pos += len(w)
-    return "".join(words), starts
+    return "".join(words), [0, *itertools.accumulate(map(len, words[:-1]))] if words else []
