@@ -199,11 +199,14 @@ class Head:
 
     def feature_name(self, column: int) -> str:
         """The name of one content feature column (``w:`` words, ``c:`` characters, cues as named)."""
-        for group, prefix in (("word", "w:"), ("char", "c:"), ("cue", "")):
-            lo, hi = self.feature_groups_[group]
-            if lo <= column < hi:
-                return prefix + self._terms[group][column - lo]
-        raise IndexError(f"column {column} is out of range ({self.n_features_in_} features).")
+        if not 0 <= column < self.n_features_in_:
+            raise IndexError(f"column {column} is out of range ({self.n_features_in_} features).")
+        names = self.__dict__.get("_names")
+        if names is None:  # every name at once, on the first request (reasons ask for many)
+            names = (["w:" + t for t in self._terms["word"]] + ["c:" + t for t in self._terms["char"]]
+                     + list(self._terms["cue"]))
+            self._names = names
+        return names[column]
 
     def prepare(self) -> Head:
         """Build the segmenter's dictionary now instead of on first use."""
@@ -264,10 +267,12 @@ class Head:
         return np.asarray(self.classes_[np.argmax(self.decision_function(X), axis=1)])
 
     def explain_many(self, X: Iterable[Any], labels: Sequence[str] | None = None, top: int = 8,
-                     analysis: dict[str, Any] | None = None) -> list[list[tuple[str, float]]]:
+                     analysis: dict[str, Any] | None = None,
+                     memo: dict[Any, str] | None = None) -> list[list[tuple[str, float]]]:
         """What pushed each paragraph towards ``labels[i]`` (default: the predicted label), strongest first.
 
-        See :meth:`ParagraphClassifier.explain <govreport_nlp.classifier.ParagraphClassifier.explain>`.
+        See :meth:`ParagraphClassifier.explain <govreport_nlp.classifier.ParagraphClassifier.explain>`;
+        ``memo`` (a dict) shares the wording of features between heads explaining the same paragraphs.
         """
         a = analysis if analysis is not None else self._analyze(X)
         n_rows = len(a["inputs"])
@@ -280,7 +285,8 @@ class Head:
                 raise GovReportError(f"label {bad[0]!r} is not one of {', '.join(map(str, self.classes_))}.")
             ks = np.array([index[lab] for lab in labels], dtype=int)
         return explain_rows(a, ks, top, coef=self.coef_, mean=self.mean_coef_, ccoef=self.combiner_coef_,
-                            shown=self.shown_, feature_name=self.feature_name, context_names=self.context_names_)
+                            shown=self.shown_, feature_name=self.feature_name, context_names=self.context_names_,
+                            memo=memo)
 
     def explain(self, x: Any, label: str | None = None, top: int = 8) -> list[tuple[str, float]]:
         """What pushed ``x`` towards ``label`` (default: the predicted one), strongest first."""

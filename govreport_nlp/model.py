@@ -229,8 +229,10 @@ class Model:
         t = self.threshold if threshold is None else check_threshold(threshold)
         labels = self.label_set.labels
         axis_p = {a: _softmax(analyses[a]["scores"]) for a in self.runtime_heads}
-        why: dict[str, list[list[tuple[str, float]]]] = {a: h.explain_many(inputs, top=reasons, analysis=analyses[a]) if reasons else [[]] * len(inputs)
-               for a, h in self.runtime_heads.items()}
+        memo: dict[Any, str] = {}  # the heads explain the same paragraphs: each feature put in words once
+        why: dict[str, list[list[tuple[str, float]]]] = {
+            a: h.explain_many(inputs, top=reasons, analysis=analyses[a], memo=memo) if reasons else [[]] * len(inputs)
+            for a, h in self.runtime_heads.items()}
         out = []
         for i, row in enumerate(proba):
             order = np.argsort(-row)
@@ -301,15 +303,20 @@ class Model:
             report = parse_document(source)
         else:
             report = parse(source, id=id, format=format, encoding=encoding)
-        preds = self.predictions(report_inputs(report), threshold=threshold, reasons=reasons)
-        derive = _DERIVATIONS[self.derive][1] if self.derive is not None and "function" in self.runtime_heads else None
+        derive = (_DERIVATIONS[self.derive][1] if self.derive is not None and "function" in self.runtime_heads
+                  else None)
         t = self.threshold if threshold is None else threshold
-        for p, pred in zip(report.paragraphs, preds):
-            # furniture, metadata and headings: the structure decides (see govreport_nlp.structural)
-            fixed = structural_prediction(p, report, label_set=self.label_set, derive=derive)
-            if fixed is not None and t is not None and fixed.score < t:
-                fixed = dataclasses.replace(fixed, abstained=True)
-            p.prediction = pred if fixed is None else fixed
+        # furniture, metadata and headings: the structure decides (see govreport_nlp.structural); the
+        # model reads the rest (each paragraph's scores are its own, so leaving those out changes none)
+        fixed = [structural_prediction(p, report, label_set=self.label_set, derive=derive) for p in report.paragraphs]
+        inputs = report_inputs(report)
+        todo = [i for i, f in enumerate(fixed) if f is None]
+        preds = dict(zip(todo, self.predictions([inputs[i] for i in todo], threshold=threshold, reasons=reasons)))
+        for i, p in enumerate(report.paragraphs):
+            f = fixed[i]
+            if f is not None and t is not None and f.score < t:
+                f = dataclasses.replace(f, abstained=True)
+            p.prediction = preds[i] if f is None else f
         return report
 
     def classify_reports(self, sources: Iterable[Any], **kwargs: Any) -> Iterator[Report]:

@@ -31,7 +31,8 @@ __all__ = ["describe_feature", "explain_rows", "reader_term", "telling"]
 
 def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.ndarray, mean: np.ndarray,
                  ccoef: np.ndarray | None, shown: np.ndarray, feature_name: Callable[[int], str],
-                 context_names: Sequence[str] | None) -> list[list[tuple[str, float]]]:
+                 context_names: Sequence[str] | None,
+                 memo: dict[Any, str] | None = None) -> list[list[tuple[str, float]]]:
     """The ``top`` reasons for label column ``ks[i]`` of each analysed paragraph ``i``, strongest first.
 
     ``a`` is a head's analysis (content rows ``X``, ``rows``, ``inputs``, ``heads``,
@@ -39,7 +40,8 @@ def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.nda
     content weights (labels x features) and ``mean`` their mean over labels;
     ``ccoef`` the combiner's weights (labels x [content in context, heading,
     content alone, context features]) or ``None``; ``shown`` a 0/1 weight per
-    content feature (is it worth showing a reader).
+    content feature (is it worth showing a reader). ``memo`` keeps the words found for
+    each feature of each text, to share between heads that explain the same paragraphs.
 
     Examples
     --------
@@ -94,16 +96,23 @@ def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.nda
     chosen = np.flatnonzero(np.arange(len(r)) - first < top)
     analysis: TextAnalysis | None = a.get("analysis")
     grouped: list[dict[str, float]] = [{} for _ in range(n_rows)]
-    for i in chosen.tolist():
-        k = int(wh[i])
-        row = int(r[i])
+    openings: dict[int, str] = {}  # the opening reason of each row so far
+    inputs, heads, text_rows = a["inputs"], a["heads"], a["rows"]
+    memo = {} if memo is None else memo
+    tag = id(analysis)  # the words of a text depend on how it was read
+    for row, k, val in zip(r[chosen].tolist(), wh[chosen].tolist(), v[chosen].tolist()):
         if k >= 0:
             name = feature_name(k)
-            t = int(a["rows"][row])
-            desc = (reader_term(name, a["inputs"][row]["text"], analysis.words[t]) if analysis is not None
-                    else describe_feature(name))
+            if analysis is None:
+                desc = describe_feature(name)
+            else:
+                text = inputs[row]["text"]
+                key = (name, text, tag)
+                desc = memo.get(key)  # type: ignore[assignment]
+                if desc is None:
+                    desc = memo[key] = reader_term(name, text, analysis.words[text_rows[row]])
         elif k == -1:
-            desc = f"the heading above, “{a['heads'][row]}”"
+            desc = f"the heading above, “{heads[row]}”"
         else:
             assert context_names is not None
             desc = describe_feature(str(context_names[-2 - k]))
@@ -111,13 +120,14 @@ def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.nda
         # paragraph's opening n-grams are one reason too, shown with the longest opening they reach
         g = grouped[row]
         if desc.startswith("opens with “"):
-            old = next((d for d in g if d.startswith("opens with “")), None)
+            old = openings.get(row)
             if old is not None:
                 weight = g.pop(old)
                 desc = max(old, desc, key=len)
                 g[desc] = weight
-        g[desc] = g.get(desc, 0.0) + float(v[i])
-    return [sorted(g.items(), key=lambda kv: -kv[1])[:want] for g in grouped]
+            openings[row] = desc
+        g[desc] = g.get(desc, 0.0) + val
+    return [sorted(g.items(), key=lambda kv: -kv[1])[:want] if g else [] for g in grouped]
 
 
 def _top_per_row(indptr: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
@@ -251,7 +261,7 @@ def reader_term(name: str, text: str, words: Sequence[str]) -> str:
         return f"“{shown}”"
     if name.startswith("kw:"):
         topic = name[3:]
-        found = [w for w in dict.fromkeys(lexicon().topics.get(topic, ())) if w and w in text]
+        found = _keywords_in(topic, text)
         # a keyword inside a longer one found too (证照 in 证照分离) is not listed twice
         found = [w for w in found if not any(w != o and w in o for o in found)]
         return f"{topic} keywords: " + ", ".join(found[:4]) if found else describe_feature(name)
@@ -263,6 +273,16 @@ def reader_term(name: str, text: str, words: Sequence[str]) -> str:
             if m and m.group(0).strip():
                 return f"{_FUNCTION_WORDS.get(f, f)} wording: “{m.group(0).strip()}”"
     return describe_feature(name)
+
+
+def _keywords_in(topic: str, text: str) -> list[str]:
+    """The topic's keywords that occur in ``text``, in lexicon order."""
+    return [w for w in _topic_keywords(topic) if w in text]
+
+
+@lru_cache(maxsize=64)
+def _topic_keywords(topic: str) -> tuple[str, ...]:
+    return tuple(w for w in dict.fromkeys(lexicon().topics.get(topic, ())) if w)
 
 
 @lru_cache(maxsize=4096)
