@@ -25,6 +25,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from .features import TextAnalysis, _tense_patterns, lexicon, opening
+from .segmentation import stopwords
 
 __all__ = ["describe_feature", "explain_rows", "reader_term", "telling"]
 
@@ -32,7 +33,8 @@ __all__ = ["describe_feature", "explain_rows", "reader_term", "telling"]
 def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.ndarray, mean: np.ndarray,
                  ccoef: np.ndarray | None, shown: np.ndarray, feature_name: Callable[[int], str],
                  context_names: Sequence[str] | None,
-                 memo: dict[Any, str] | None = None) -> list[list[tuple[str, float]]]:
+                 memo: dict[Any, str] | None = None,
+                 segment: Callable[[str], Sequence[str]] | None = None) -> list[list[tuple[str, float]]]:
     """The ``top`` reasons for label column ``ks[i]`` of each analysed paragraph ``i``, strongest first.
 
     ``a`` is a head's analysis (content rows ``X``, ``rows``, ``inputs``, ``heads``,
@@ -110,7 +112,7 @@ def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.nda
                 key = (name, text, tag)
                 desc = memo.get(key)  # type: ignore[assignment]
                 if desc is None:
-                    desc = memo[key] = reader_term(name, text, analysis.words[text_rows[row]])
+                    desc = memo[key] = reader_term(name, text, analysis.words[text_rows[row]], segment)
         elif k == -1:
             desc = f"the heading above, “{heads[row]}”"
         else:
@@ -219,13 +221,16 @@ def describe_feature(name: str) -> str:
     return name
 
 
-def reader_term(name: str, text: str, words: Sequence[str]) -> str:
+def reader_term(name: str, text: str, words: Sequence[str],
+                segment: Callable[[str], Sequence[str]] | None = None) -> str:
     """A content feature of paragraph ``text`` as words a reader recognises.
 
     Character n-grams become the word (or two adjacent words) they come from in this
     paragraph, opening n-grams the opening word, lexicon hits the keywords found,
     function cues the phrase that matched. ``words`` are the paragraph's words as
-    the featurizer read them (numbers as ``0``).
+    the featurizer read them (numbers as ``0``, stop words left out); ``segment``
+    (the featurizer's segmenter) is asked for all the words of the paragraph when an
+    n-gram runs into a stop word (是, 我们), so that a reason never ends inside a word.
 
     Examples
     --------
@@ -250,10 +255,17 @@ def reader_term(name: str, text: str, words: Sequence[str]) -> str:
         gram = "".join(ch for ch in raw if ch.isalnum())  # the words hold no punctuation
         if not gram:
             return f"punctuation “{raw.strip() or raw}”"
-        phrase = _covering_words(gram, words) or gram
-        shown = _as_written(phrase, text)
-        if shown not in text:  # words joined across punctuation (分离，企业): show the n-gram as it is
-            shown = _as_written(gram, text) if _as_written(gram, text) in text else gram
+        phrase = _covering_words(gram, words)
+        shown = _as_written(phrase, text) if phrase is not None else None
+        if shown is None or shown not in text:
+            # the n-gram spans a stop word or punctuation the words leave out: the whole segmentation says
+            # which words it comes from
+            whole = (_covering_tokens(raw, text, segment, drop_stop=name.startswith("c:")) if segment is not None
+                     else None)
+            if whole is not None:
+                shown = _as_written(whole, text)
+            if shown is None or shown not in text:  # show the n-gram as it is
+                shown = _as_written(gram, text) if _as_written(gram, text) in text else gram
         if name.startswith("open:"):
             lead = _opening40(text)
             at = lead.find(shown)
@@ -299,15 +311,59 @@ def _as_written(phrase: str, text: str) -> str:
     return m.group(0) if m else phrase
 
 
-def _covering_words(gram: str, words: Sequence[str]) -> str | None:
-    """The word that holds ``gram``, or the run of adjacent words it spans (at its first occurrence)."""
+def _covering_tokens(raw: str, text: str, segment: Callable[[str], Sequence[str]], drop_stop: bool) -> str | None:
+    """The words of the whole segmentation of ``text`` (numbers as 0) that n-gram ``raw`` spans,
+    without punctuation at either end."""
+    tokens = _segmented(_DIGITS.sub("0", text), segment)
+    span = _covering_span(raw.strip(), tokens)
+    if span is None:
+        return None
+    i, j = span
+    while i < j and not tokens[i].strip(_PUNCT_CHARS):
+        i += 1
+    while j > i and not tokens[j - 1].strip(_PUNCT_CHARS):
+        j -= 1
+    if drop_stop:  # a stop word at either end says nothing, unless nothing else is left
+        stop = stopwords()
+        a, b = i, j
+        while a < b and tokens[a] in stop:
+            a += 1
+        while b > a and tokens[b - 1] in stop:
+            b -= 1
+        if a < b:
+            i, j = a, b
+    return "".join(tokens[i:j]) or None
+
+
+_DIGITS = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)?")
+_PUNCT_CHARS = "，。、；：？！“”‘’（）《》【】〔〕—…·,.;:?!()[]\"' "
+
+
+@lru_cache(maxsize=1024)
+def _segmented_cached(text: str, segment: Callable[[str], Sequence[str]]) -> tuple[str, ...]:
+    return tuple(segment(text))
+
+
+def _segmented(text: str, segment: Callable[[str], Sequence[str]]) -> tuple[str, ...]:
+    try:
+        return _segmented_cached(text, segment)
+    except TypeError:  # an unhashable callable
+        return tuple(segment(text))
+
+
+def _covering_span(gram: str, words: Sequence[str]) -> tuple[int, int] | None:
+    """Where the words that hold ``gram`` start and end (``words[i:j]``), at its first occurrence."""
     joined, starts = _joined_words(tuple(words))
     at = joined.find(gram)
     if at < 0:
         return None
-    i = bisect.bisect_right(starts, at) - 1
-    j = bisect.bisect_left(starts, at + len(gram))
-    return "".join(words[i:j])
+    return bisect.bisect_right(starts, at) - 1, bisect.bisect_left(starts, at + len(gram))
+
+
+def _covering_words(gram: str, words: Sequence[str]) -> str | None:
+    """The word that holds ``gram``, or the run of adjacent words it spans (at its first occurrence)."""
+    span = _covering_span(gram, words)
+    return None if span is None else "".join(words[span[0]:span[1]])
 
 
 @lru_cache(maxsize=4096)

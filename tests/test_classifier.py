@@ -112,3 +112,46 @@ def test_explanations_are_the_largest_positive_contributions() -> None:
     trust = head.combiner_.coef_[k, k] - head.combiner_.coef_[:, k].mean()
     expected = trust * a["X"].toarray()[a["rows"][0], col] * (coef[k, col] - coef[:, col].mean())
     assert expected > 0 and dict(reasons)["“证照分离”"] >= expected * (1 - 1e-5)
+
+
+def _ends_at_word_boundaries(phrase: str, text: str, words: list[str]) -> bool:
+    # the phrase, found in the text, starts and ends where words of the whole segmentation do
+    at = text.find(phrase)
+    if at < 0:
+        return True  # shown with numbers restored or across punctuation: not checked here
+    bounds, pos = {0}, 0
+    for w in words:
+        pos += len(w)
+        bounds.add(pos)
+    return at in bounds and at + len(phrase) in bounds
+
+
+def test_reasons_never_end_inside_a_word_even_next_to_stop_words() -> None:
+    import json
+    import re
+
+    from conftest import corpus_path
+
+    model = gr.load_model()
+    seg = gr.get_segmenter("rjieba")
+    texts = ["2024年是实施“八五”普法规划的关键一年，全县法治政府建设取得新成效。",
+             "一年来，我们加强行政执法监督，营造风清气正的政治生态。"]
+    with open(corpus_path("work_reports_city.jsonl"), encoding="utf-8") as fh:
+        d = json.loads(fh.readline())
+    report = model.classify_report(d["text"], id=d["id"])
+    checked = bad = 0
+    for text, reasons in ([(t, model.predictions([t])[0].reasons) for t in texts]
+                          + [(p.text, p.prediction.reasons) for p in report.body]):
+        words = seg.cut(text.replace(" ", ""))
+        for r in reasons:
+            m = re.search(r"(?:opens with )?“([^”]+)”$", r)
+            if m is None or "heading above" in r:
+                continue
+            checked += 1
+            phrase = m.group(1)
+            if r.split(": ", 1)[-1].startswith("opens with"):
+                ok = _ends_at_word_boundaries(phrase, text, words) or not text.startswith(phrase[:1])
+            else:
+                ok = _ends_at_word_boundaries(phrase, text, words)
+            bad += not ok
+    assert checked > 40 and bad == 0, (checked, bad)
