@@ -13,6 +13,7 @@ Quick start
 >>> gr.cut("深化放管服改革")
 ['深化', '放管服', '改革']
 >>> model = gr.load_model()
+>>> # bare text is read by its words alone: weaker than a paragraph of a classified report (docs/limits.md)
 >>> model.predict(["我们将进一步优化营商环境。"])
 ['plans']
 """

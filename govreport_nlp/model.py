@@ -109,6 +109,7 @@ class Model:
     >>> report = model.classify_report("一、工作回顾\\n深化放管服改革，推行证照分离，企业开办时间压缩至1个工作日。\\n二、存在的不足\\n行政执法人员专业能力还有差距。")
     >>> [(p.text[:8], p.prediction.label) for p in report.body]
     [('深化放管服改革，', 'deregulation'), ('行政执法人员专业', 'shortcomings')]
+    >>> # bare text is read by its words alone: weaker than a paragraph of a classified report (docs/limits.md)
     >>> model.predict(["我们将进一步优化营商环境。"])
     ['plans']
     >>> model.predict_proba(["推行证照分离。"]).shape
