@@ -25,6 +25,7 @@ sit at the end of a review section with no heading of its own.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 from functools import lru_cache
@@ -35,6 +36,8 @@ from typing import Any, Mapping
 from .cleaning import MAX_LINE_CHARS, PIECE_CHARS, Line, extract_metadata, mark_lines, overlong_lines, split_lines
 from .document import Heading, Paragraph, Report, Section
 from .reading import Document, load_document
+
+_log = logging.getLogger(__name__)
 
 __all__ = ["detect_heading", "heading_role", "inline_items", "mixed_roles", "parse", "parse_document", "reads_as_sentence"]
 
@@ -389,6 +392,8 @@ def parse_document(doc: Document) -> Report:
     if cut:
         warnings.append(f"{doc.id}: {cut} line(s) over {MAX_LINE_CHARS:,} characters (a file without line breaks?) "
                         f"cut at sentence ends into {pieces} paragraphs of at most {PIECE_CHARS:,}")
+        # also to the library's logger, for callers who never look at report.warnings (silent unless configured)
+        _log.warning("%s", warnings[-1])
     return Report(id=doc.id, text=text, paragraphs=paragraphs, sections=sections, headings=headings,
                   metadata=metadata, source=doc.source, encoding=doc.encoding, format=doc.format,
                   warnings=warnings)

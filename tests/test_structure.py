@@ -193,9 +193,11 @@ def test_uncued_sections_before_plans_are_review() -> None:
     assert [(s.role, s.cue) for s in report.sections] == [("review", None), ("review", None), ("plans", "安排")]
 
 
-def test_run_on_line_is_cut_at_sentence_ends_with_a_warning() -> None:
+def test_run_on_line_is_cut_at_sentence_ends_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
     text = "各位代表：现在我代表市人民政府报告工作。一、2023年工作回顾。" + "全年经济平稳运行。" * 500
-    report = parse(text)
+    with caplog.at_level("WARNING", logger="govreport_nlp"):
+        report = parse(text)
+    assert [r.getMessage() for r in caplog.records] == report.warnings  # logged too, for Python callers
     assert len(report.paragraphs) == 5 and "".join(p.text for p in report.paragraphs) == text
     assert all(len(p.text) <= 1000 and p.text.endswith("。") for p in report.paragraphs)
     assert len(report.warnings) == 1 and "cut at sentence ends into 5 paragraphs" in report.warnings[0]
