@@ -49,6 +49,12 @@ def _clip(s: str, width: int) -> str:
     return "".join(out)
 
 
+def _pad(s: str, width: int) -> str:
+    """``s`` padded to ``width`` terminal columns (Chinese characters take two), one space at least."""
+    w = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+    return s + " " * max(width - w, 1)
+
+
 def _documents(args: argparse.Namespace, failures: list[Failure]) -> Iterator[Document]:
     inputs = args.files or ["-"]
     for item in iter_documents(inputs, input_format=args.input_format, encoding=args.encoding,
@@ -146,7 +152,8 @@ def cmd_segment(args: argparse.Namespace, failures: list[Failure]) -> None:
 # ---------------------------------------------------------------------------
 
 
-_TABLE_HEADER = (f"{'doc':<16}{'idx':>4}  {'kind':<8}{'label':<14}{'score':>6}  {'function':<12}{'topics':<24}"
+_DOC_WIDTH = 24
+_TABLE_HEADER = (f"{'doc':<{_DOC_WIDTH}}{'idx':>4}  {'kind':<8}{'label':<14}{'score':>6}  {'function':<12}{'topics':<24}"
                  "text\n")
 
 
@@ -164,8 +171,9 @@ def format_classified(report: Report, fmt: str = "jsonl", min_chars: int = 0, re
             continue
         label = pred.assigned
         if fmt == "table":
-            # the id in full: two reports must never share a shown id (a column that cuts them would)
-            lines.append(f"{report.id:<16}{p.index:>4}  {p.kind:<8}{label or '(abstain)':<14}{pred.score:>6.2f}  "
+            # the id in full: two reports must never share a shown id (a column that cuts them would); padded by
+            # display width, so that ids in Chinese keep the columns aligned (a longer id shifts its own rows only)
+            lines.append(f"{_pad(report.id, _DOC_WIDTH)}{p.index:>4}  {p.kind:<8}{label or '(abstain)':<14}{pred.score:>6.2f}  "
                          f"{pred.function or '':<12}{_clip(','.join(pred.topics), 24):<24}{_clip(p.text, 50)}\n")
             continue
         lines.append(json.dumps(paragraph_record(report, p, reasons=bool(reasons)), ensure_ascii=False) + "\n")

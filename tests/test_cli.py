@@ -206,3 +206,22 @@ def test_import_is_light_and_everything_public_resolves() -> None:
             "missing = [n for n in gr.__all__ if getattr(gr, n, None) is None]; assert not missing, missing; "
             "assert gr.model.default_model_path().is_dir() and gr.features.ParagraphFeatures is gr.ParagraphFeatures")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_table_columns_stay_aligned_for_ids_in_chinese_and_long_ids() -> None:
+    import unicodedata
+
+    from govreport_nlp.cli import _TABLE_HEADER, format_classified
+
+    def width(s: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+    model = gr.load_model()
+    text = "一、工作回顾\n深化放管服改革，推行证照分离，企业开办时间压缩至1个工作日。"
+    rows = [format_classified(model.classify_report(text, id=i), fmt="table").splitlines()[1]
+            for i in ("city-三亚", "qinghe_county_2024")]
+    kind_at = width(_TABLE_HEADER[:_TABLE_HEADER.index("kind")])
+    assert all(width(r[:r.index("body")]) == kind_at for r in rows)
+    long_id = "songling-county-2024-report-a-with-a-long-name"
+    row = format_classified(model.classify_report(text, id=long_id), fmt="table").splitlines()[0]
+    assert row.startswith(long_id + " ")  # whole, never cut
