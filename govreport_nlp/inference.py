@@ -141,10 +141,13 @@ class Head:
         nw, nc, nd = (len(self._terms[g]) for g in ("word", "char", "cue"))
         self.feature_groups_ = {"word": (0, nw), "char": (nw, nw + nc), "cue": (nw + nc, nw + nc + nd)}
         self.n_features_in_ = nw + nc + nd
-        self.coef_, self.intercept_ = _weights(arrays, prefix + "content_", k)
-        if self.coef_.shape[1] != self.n_features_in_:
+        coef, self.intercept_ = _weights(arrays, prefix + "content_", k)
+        if coef.shape[1] != self.n_features_in_:
             raise ValueError("content weights do not match the vocabulary")
-        self._coef_t = np.ascontiguousarray(self.coef_.T)  # (features, labels): SparseRows.dot reads rows of it
+        # one copy of the weights, (features, labels) in memory: SparseRows.dot reads rows of it; coef_ is its view
+        self._coef_t = np.ascontiguousarray(coef.T)
+        self.coef_ = self._coef_t.T
+        del coef
         self.mean_coef_ = self.coef_.mean(axis=0)
         self.context_names_: list[str] | None = None
         self.context_vocabulary_: dict[str, int] = {}
@@ -201,12 +204,12 @@ class Head:
         """The name of one content feature column (``w:`` words, ``c:`` characters, cues as named)."""
         if not 0 <= column < self.n_features_in_:
             raise IndexError(f"column {column} is out of range ({self.n_features_in_} features).")
-        names = self.__dict__.get("_names")
-        if names is None:  # every name at once, on the first request (reasons ask for many)
-            names = (["w:" + t for t in self._terms["word"]] + ["c:" + t for t in self._terms["char"]]
-                     + list(self._terms["cue"]))
-            self._names = names
-        return names[column]
+        nw, nwc = self.feature_groups_["char"]  # built on the fly: a list of every name would hold 10+ MB
+        if column < nw:
+            return "w:" + self._terms["word"][column]
+        if column < nwc:
+            return "c:" + self._terms["char"][column - nw]
+        return self._terms["cue"][column - nwc]
 
     def prepare(self) -> Head:
         """Build the segmenter's dictionary now instead of on first use."""
