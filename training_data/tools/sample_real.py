@@ -1,4 +1,4 @@
-"""Draw the stratified sample of real work-report lines to label (never holdout/).
+"""Draw the stratified sample of real work-report lines to label (the city and national work reports only).
 
 Strata: corpus (city, national), the section role the structure parser reads
 (preamble, review, shortcomings, plans, other) and the line kind (content lines of
