@@ -260,9 +260,11 @@ class ParagraphClassifier(ClassifierMixin, BaseEstimator):
     def _compiled(self) -> Head:
         """This classifier as a numpy :class:`~govreport_nlp.inference.Head` (its exact weights; rebuilt after a refit)."""
         check_is_fitted(self, "content_model_")
+        # keyed by the fitted estimators themselves (held here, so never a reused id): set anew by fit,
+        # or by hand as persistence does, they make a new head
+        token = (self.content_model_, self.combiner_, self.features_)
         cached = self.__dict__.get("_head_cache")
-        token = (id(self.content_model_.coef_), id(getattr(self.combiner_, "coef_", None)), id(self.features_))
-        if cached is None or cached[0] != token:
+        if cached is None or any(a is not b for a, b in zip(cached[0], token)):
             from .persistence import head_state
 
             cached = (token, Head.from_state(*head_state(self, "", exact=True)))

@@ -271,7 +271,7 @@ class Head:
 
     def explain_many(self, X: Iterable[Any], labels: Sequence[str] | None = None, top: int = 8,
                      analysis: dict[str, Any] | None = None,
-                     memo: dict[Any, str] | None = None) -> list[list[tuple[str, float]]]:
+                     memo: dict[Any, Any] | None = None) -> list[list[tuple[str, float]]]:
         """What pushed each paragraph towards ``labels[i]`` (default: the predicted label), strongest first.
 
         See :meth:`ParagraphClassifier.explain <govreport_nlp.classifier.ParagraphClassifier.explain>`;

@@ -230,7 +230,7 @@ class Model:
         t = self.threshold if threshold is None else check_threshold(threshold)
         labels = self.label_set.labels
         axis_p = {a: _softmax(analyses[a]["scores"]) for a in self.runtime_heads}
-        memo: dict[Any, str] = {}  # the heads explain the same paragraphs: each feature put in words once
+        memo: dict[Any, Any] = {}  # the heads explain the same paragraphs: each feature put in words once
         why: dict[str, list[list[tuple[str, float]]]] = {
             a: h.explain_many(inputs, top=reasons, analysis=analyses[a], memo=memo) if reasons else [[]] * len(inputs)
             for a, h in self.runtime_heads.items()}

@@ -33,9 +33,6 @@ _TFIDF_KEYS = ("lowercase", "sublinear_tf", "min_df", "max_features", "ngram_ran
                "norm", "use_idf", "smooth_idf")
 
 
-_text, _untext = text_array, array_text
-
-
 def _vocab_list(vocabulary: Mapping[str, int]) -> list[str]:
     out = [""] * len(vocabulary)
     for term, i in vocabulary.items():
@@ -44,7 +41,7 @@ def _vocab_list(vocabulary: Mapping[str, int]) -> list[str]:
 
 
 def _tfidf_state(v: TfidfVectorizer, prefix: str, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
-    arrays[prefix + "vocab"] = _text(_vocab_list(v.vocabulary_))
+    arrays[prefix + "vocab"] = text_array(_vocab_list(v.vocabulary_))
     arrays[prefix + "idf"] = np.asarray(v.idf_, dtype=np.float64)
     return {k: (list(val) if isinstance(val, tuple) else val) for k, val in v.get_params().items() if k in _TFIDF_KEYS}
 
@@ -54,7 +51,7 @@ def _tfidf_from(params: Mapping[str, Any], prefix: str, arrays: Mapping[str, np.
     if "ngram_range" in p:
         p["ngram_range"] = tuple(p["ngram_range"])
     v = TfidfVectorizer(dtype=np.float32, **p)
-    vocab = _untext(arrays[prefix + "vocab"])
+    vocab = array_text(arrays[prefix + "vocab"])
     v.vocabulary_ = {t: i for i, t in enumerate(vocab)}
     v.idf_ = np.asarray(arrays[prefix + "idf"], dtype=np.float64)
     if len(v.idf_) != len(vocab):
@@ -118,10 +115,10 @@ def head_state(clf: ParagraphClassifier, prefix: str, exact: bool = False) -> tu
         },
         "classes": [str(c) for c in clf.classes_],
     }
-    arrays[prefix + "cue_vocab"] = _text([str(n) for n in f.dict_vectorizer_.feature_names_])
+    arrays[prefix + "cue_vocab"] = text_array([str(n) for n in f.dict_vectorizer_.feature_names_])
     _lr_state(clf.content_model_, prefix + "content_", arrays, exact)
     if clf.combiner_ is not None and clf.context_vectorizer_ is not None:
-        arrays[prefix + "context_vocab"] = _text([str(n) for n in clf.context_vectorizer_.feature_names_])
+        arrays[prefix + "context_vocab"] = text_array([str(n) for n in clf.context_vectorizer_.feature_names_])
         _lr_state(clf.combiner_, prefix + "combiner_", arrays, exact)
         state["combiner"] = True
     else:
@@ -148,7 +145,7 @@ def head_from_state(state: Mapping[str, Any], arrays: Mapping[str, np.ndarray], 
     features = ParagraphFeatures(**fparams)
     features.word_vectorizer_ = _tfidf_from(fstate["word"], prefix + "word_", arrays)
     features.char_vectorizer_ = _tfidf_from(fstate["char"], prefix + "char_", arrays)
-    features.dict_vectorizer_ = _dictvec_from(_untext(arrays[prefix + "cue_vocab"]))
+    features.dict_vectorizer_ = _dictvec_from(array_text(arrays[prefix + "cue_vocab"]))
     features._set_groups()
 
     clf = ParagraphClassifier(features=ParagraphFeatures(**fparams), **state["params"])
@@ -162,7 +159,7 @@ def head_from_state(state: Mapping[str, Any], arrays: Mapping[str, np.ndarray], 
     clf.context_vectorizer_ = None
     clf.combiner_ = None
     if state.get("combiner"):
-        clf.context_vectorizer_ = _dictvec_from(_untext(arrays[prefix + "context_vocab"]))
+        clf.context_vectorizer_ = _dictvec_from(array_text(arrays[prefix + "context_vocab"]))
         clf.combiner_ = _lr_from(classes, prefix + "combiner_", arrays)
         if clf.combiner_.n_features_in_ != 3 * len(classes) + len(clf.context_vectorizer_.feature_names_):
             raise ValueError("combiner weights do not match its features")

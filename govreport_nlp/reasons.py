@@ -24,7 +24,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from .features import TextAnalysis, _tense_patterns, lexicon, opening
+from .features import TextAnalysis, _is_punct, _norm, _tense_patterns, lexicon, opening
 from .segmentation import stopwords
 
 __all__ = ["describe_feature", "explain_rows", "reader_term", "telling"]
@@ -33,7 +33,7 @@ __all__ = ["describe_feature", "explain_rows", "reader_term", "telling"]
 def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.ndarray, mean: np.ndarray,
                  ccoef: np.ndarray | None, shown: np.ndarray, feature_name: Callable[[int], str],
                  context_names: Sequence[str] | None,
-                 memo: dict[Any, str] | None = None,
+                 memo: dict[Any, Any] | None = None,
                  segment: Callable[[str], Sequence[str]] | None = None) -> list[list[tuple[str, float]]]:
     """The ``top`` reasons for label column ``ks[i]`` of each analysed paragraph ``i``, strongest first.
 
@@ -112,7 +112,7 @@ def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.nda
                 key = (name, text, tag)
                 desc = memo.get(key)  # type: ignore[assignment]
                 if desc is None:
-                    desc = memo[key] = reader_term(name, text, analysis.words[text_rows[row]], segment)
+                    desc = memo[key] = reader_term(name, text, analysis.words[text_rows[row]], segment, memo)
         elif k == -1:
             desc = f"the heading above, “{heads[row]}”"
         else:
@@ -222,7 +222,8 @@ def describe_feature(name: str) -> str:
 
 
 def reader_term(name: str, text: str, words: Sequence[str],
-                segment: Callable[[str], Sequence[str]] | None = None) -> str:
+                segment: Callable[[str], Sequence[str]] | None = None,
+                memo: dict[Any, Any] | None = None) -> str:
     """A content feature of paragraph ``text`` as words a reader recognises.
 
     Character n-grams become the word (or two adjacent words) they come from in this
@@ -230,7 +231,8 @@ def reader_term(name: str, text: str, words: Sequence[str],
     function cues the phrase that matched. ``words`` are the paragraph's words as
     the featurizer read them (numbers as ``0``, stop words left out); ``segment``
     (the featurizer's segmenter) is asked for all the words of the paragraph when an
-    n-gram runs into a stop word (是, 我们), so that a reason never ends inside a word.
+    n-gram runs into a stop word (是, 我们), so that a reason never ends inside a word
+    (``memo``, a dict, keeps that segmentation for the paragraph's other reasons).
 
     Examples
     --------
@@ -260,7 +262,7 @@ def reader_term(name: str, text: str, words: Sequence[str],
         if shown is None or shown not in text:
             # the n-gram spans a stop word or punctuation the words leave out: the whole segmentation says
             # which words it comes from
-            whole = (_covering_tokens(raw, text, segment, drop_stop=name.startswith("c:")) if segment is not None
+            whole = (_covering_tokens(raw, text, segment, name.startswith("c:"), memo) if segment is not None
                      else None)
             if whole is not None:
                 shown = _as_written(whole, text)
@@ -311,17 +313,23 @@ def _as_written(phrase: str, text: str) -> str:
     return m.group(0) if m else phrase
 
 
-def _covering_tokens(raw: str, text: str, segment: Callable[[str], Sequence[str]], drop_stop: bool) -> str | None:
+def _covering_tokens(raw: str, text: str, segment: Callable[[str], Sequence[str]], drop_stop: bool,
+                     memo: dict[Any, Any] | None) -> str | None:
     """The words of the whole segmentation of ``text`` (numbers as 0) that n-gram ``raw`` spans,
-    without punctuation at either end."""
-    tokens = _segmented(_DIGITS.sub("0", text), segment)
+    without punctuation (and, with ``drop_stop``, stop words) at either end."""
+    key = ("tokens", text, id(getattr(segment, "__self__", segment)))  # one segmentation per segmenter
+    tokens = None if memo is None else memo.get(key)
+    if tokens is None:
+        tokens = segment(_norm(text))
+        if memo is not None:
+            memo[key] = tokens
     span = _covering_span(raw.strip(), tokens)
     if span is None:
         return None
     i, j = span
-    while i < j and not tokens[i].strip(_PUNCT_CHARS):
+    while i < j and _is_punct(tokens[i]):
         i += 1
-    while j > i and not tokens[j - 1].strip(_PUNCT_CHARS):
+    while j > i and _is_punct(tokens[j - 1]):
         j -= 1
     if drop_stop:  # a stop word at either end says nothing, unless nothing else is left
         stop = stopwords()
@@ -333,22 +341,6 @@ def _covering_tokens(raw: str, text: str, segment: Callable[[str], Sequence[str]
         if a < b:
             i, j = a, b
     return "".join(tokens[i:j]) or None
-
-
-_DIGITS = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)?")
-_PUNCT_CHARS = "，。、；：？！“”‘’（）《》【】〔〕—…·,.;:?!()[]\"' "
-
-
-@lru_cache(maxsize=1024)
-def _segmented_cached(text: str, segment: Callable[[str], Sequence[str]]) -> tuple[str, ...]:
-    return tuple(segment(text))
-
-
-def _segmented(text: str, segment: Callable[[str], Sequence[str]]) -> tuple[str, ...]:
-    try:
-        return _segmented_cached(text, segment)
-    except TypeError:  # an unhashable callable
-        return tuple(segment(text))
 
 
 def _covering_span(gram: str, words: Sequence[str]) -> tuple[int, int] | None:
