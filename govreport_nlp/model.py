@@ -173,17 +173,24 @@ class Model:
     def _proba(self, analyses: Mapping[str, dict[str, Any]]) -> np.ndarray:
         if self.derive is None:
             head = self.runtime_heads["label"]
-            p = _softmax(analyses["label"]["scores"])
-            return _reorder(p, head.classes_, self.label_set)
-        (ax1, ax2), rule, _ = _DERIVATIONS[self.derive]
-        h1, h2 = self.runtime_heads[ax1], self.runtime_heads[ax2]
-        p1, p2 = _softmax(analyses[ax1]["scores"]), _softmax(analyses[ax2]["scores"])
+            return _reorder(analyses["label"]["proba"], head.classes_, self.label_set)
+        (ax1, ax2), _, _ = _DERIVATIONS[self.derive]
         # sum P(a) P(b) over the pairs that give each label (the heads are read as independent)
-        M = np.zeros((len(h1.classes_), len(h2.classes_), len(self.label_set)))
-        for i, a in enumerate(h1.classes_):
-            for j, b in enumerate(h2.classes_):
-                M[i, j, self.label_set.index(rule(str(a), [str(b)]))] = 1.0
-        return np.einsum("ni,nj,ijl->nl", p1, p2, M)
+        return np.einsum("ni,nj,ijl->nl", analyses[ax1]["proba"], analyses[ax2]["proba"], self._pairs())
+
+    def _pairs(self) -> np.ndarray:
+        """Which label each (first-axis class, second-axis class) pair derives, as a 0/1 array (built once)."""
+        M = self.__dict__.get("_pairs_cache")
+        if M is None:
+            assert self.derive is not None
+            (ax1, ax2), rule, _ = _DERIVATIONS[self.derive]
+            h1, h2 = self.runtime_heads[ax1], self.runtime_heads[ax2]
+            M = np.zeros((len(h1.classes_), len(h2.classes_), len(self.label_set)))
+            for i, a in enumerate(h1.classes_):
+                for j, b in enumerate(h2.classes_):
+                    M[i, j, self.label_set.index(rule(str(a), [str(b)]))] = 1.0
+            self._pairs_cache = M
+        return M
 
     def _analyze(self, X: Iterable[Any]) -> dict[str, dict[str, Any]]:
         # one batch for all heads: each distinct text (paragraph or heading) is analysed once
@@ -199,6 +206,8 @@ class Model:
                 scores = np.array(fn["scores"], dtype=float, copy=True)
                 scores[rows, k] = -np.inf if scores.shape[1] > 1 else scores[rows, k]
                 fn["scores"] = scores
+        for a in out.values():  # each head's probabilities, once for the label and the axes
+            a["proba"] = _softmax(a["scores"])
         return out
 
     def predict_proba(self, X: Iterable[Any]) -> np.ndarray:
@@ -229,7 +238,7 @@ class Model:
         proba = self._proba(analyses)
         t = self.threshold if threshold is None else check_threshold(threshold)
         labels = self.label_set.labels
-        axis_p = {a: _softmax(analyses[a]["scores"]) for a in self.runtime_heads}
+        axis_p = {a: analyses[a]["proba"] for a in self.runtime_heads}
         memo: dict[Any, Any] = {}  # the heads explain the same paragraphs: each feature put in words once
         why: dict[str, list[list[tuple[str, float]]]] = {
             a: h.explain_many(inputs, top=reasons, analysis=analyses[a], memo=memo) if reasons else [[]] * len(inputs)
@@ -280,7 +289,7 @@ class Model:
         proba = self._proba(analyses)[0]
         axes = {}
         for a, h in self.runtime_heads.items():
-            p = _softmax(analyses[a]["scores"])[0]
+            p = analyses[a]["proba"][0]
             axes[a] = AxisExplanation(a, str(h.classes_[int(np.argmax(p))]), float(p.max()),
                                       tuple(h.explain_many(inputs, top=top, analysis=analyses[a])[0]))
         k = int(np.argmax(proba))
