@@ -53,8 +53,10 @@ __all__ = [
     "as_input",
     "context_features",
     "lexicon",
+    "ngram_counts",
     "opening",
     "report_inputs",
+    "tfidf",
     "tense_counts",
     "topic_masked",
 ]
@@ -575,14 +577,24 @@ class SparseRows:
     def hstack(blocks: Sequence[SparseRows], dtype: Any = np.float32) -> SparseRows:
         """Blocks side by side (each row: the first block's entries, then the next block's, columns shifted)."""
         n_rows = blocks[0].shape[0]
-        offsets = np.cumsum([0] + [b.shape[1] for b in blocks])
-        rows = np.concatenate([b.row_of for b in blocks])
-        cols = np.concatenate([b.indices + off for b, off in zip(blocks, offsets)])
-        vals = np.concatenate([b.data.astype(dtype, copy=False) for b in blocks])
-        order = np.argsort(rows, kind="stable")  # rows in order; within a row, blocks (and columns) in order
+        lengths = np.array([np.diff(b.indptr) for b in blocks]).reshape(len(blocks), n_rows)
         indptr = np.zeros(n_rows + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
-        return SparseRows(indptr, cols[order], vals[order], (n_rows, int(offsets[-1])))
+        np.cumsum(lengths.sum(axis=0), out=indptr[1:])
+        # where each block's part of a row starts in the output: the row's start plus the earlier blocks' parts
+        before = indptr[:-1] + np.cumsum(lengths, axis=0) - lengths
+        nnz = int(indptr[-1])
+        cols = np.empty(nnz, dtype=np.int64)
+        vals = np.empty(nnz, dtype=dtype)
+        offset = 0
+        for b, start in zip(blocks, before):
+            m = len(b.indices)
+            if m:
+                # each entry: its row's start in the output plus its place in the block's row
+                at = np.repeat(start - b.indptr[:-1], np.diff(b.indptr)) + np.arange(m)
+                cols[at] = b.indices + offset
+                vals[at] = b.data
+            offset += b.shape[1]
+        return SparseRows(indptr, cols, vals, (n_rows, offset))
 
     def dot(self, W: np.ndarray) -> np.ndarray:
         """``self @ W`` for a dense ``W`` of shape (columns, k), in float64.
@@ -600,12 +612,29 @@ class SparseRows:
             stop = min(max(stop, start + 1), self.shape[0])
             lo, hi = self.indptr[start], self.indptr[stop]
             if hi > lo:
-                G = W[self.indices[lo:hi]]
+                G = np.take(W, self.indices[lo:hi], axis=0)  # several times faster than W[indices] for rows
                 G *= self.data[lo:hi, None]
                 nz = np.flatnonzero(lengths[start:stop] > 0) + start
                 out[nz] = np.add.reduceat(G, self.indptr[nz] - lo, axis=0)
             start = stop
         return out
+
+    def select(self, columns: np.ndarray, n_cols: int) -> SparseRows:
+        """The entries whose column ``c`` has ``columns[c] >= 0``, moved to that column (rows kept).
+
+        Examples
+        --------
+        >>> X = SparseRows.from_triples([0, 0, 1], [0, 2, 1], [1.0, 2.0, 3.0], (2, 3))
+        >>> X.select(np.array([1, -1, 0]), 2).toarray().tolist()
+        [[2.0, 1.0], [0.0, 0.0]]
+        """
+        mapped = columns[self.indices]
+        keep = mapped >= 0
+        if keep.all():
+            return SparseRows(self.indptr, mapped, self.data, (self.shape[0], n_cols))
+        kept = np.zeros(len(keep) + 1, dtype=np.int64)
+        np.cumsum(keep, out=kept[1:])
+        return SparseRows(kept[self.indptr], mapped[keep], self.data[keep], (self.shape[0], n_cols))
 
     def toarray(self) -> np.ndarray:
         out = np.zeros(self.shape, dtype=self.data.dtype)
@@ -773,12 +802,14 @@ class NgramTable:
         lengths = np.fromiter((len(ws) + 1 for ws in words), dtype=np.int64, count=len(words))
         return ids, np.repeat(np.arange(len(words)), lengths)
 
-    def matrix(self, ids: np.ndarray, rows: np.ndarray, n_rows: int) -> SparseRows:
-        """TF-IDF rows of texts given as unit ids (``0`` between texts and for unknown units)."""
+    def counts(self, ids: np.ndarray, rows: np.ndarray, n_rows: int) -> SparseRows:
+        """How often each vocabulary n-gram occurs in each text given as unit ids (``0`` between texts
+        and for unknown units): rows in order, columns ascending within a row."""
         if self.index is None:
             raise ValueError("this vocabulary is too large for integer keys; use matrix_of_texts")
-        found_rows, found_cols = [], []
+        found: list[np.ndarray] = []
         lo, hi = self.ngram_range
+        shift = np.int64(max(int(self.n_features - 1).bit_length(), 1))
         for n in range(lo, hi + 1):
             m = len(ids) - n + 1
             if m <= 0 or not self.n_features:
@@ -792,16 +823,18 @@ class NgramTable:
                 key = key * self.base + ids[pos + j]
             at = self.index.find(key)
             hit = at >= 0
-            found_rows.append(rows[pos[hit]])
-            found_cols.append(self.cols[at[hit]])
-        r = np.concatenate(found_rows) if found_rows else np.zeros(0, dtype=np.int64)
-        c = np.concatenate(found_cols) if found_cols else np.zeros(0, dtype=np.int64)
-        return self._weigh(SparseRows.from_triples(r, c, np.ones(len(r)), (n_rows, self.n_features)))
+            # (row, column) as one integer: sorting it orders the entries and brings repeats together
+            found.append((rows[pos[hit]] << shift) | self.cols[at[hit]])
+        return _count_keys(np.concatenate(found) if found else np.zeros(0, dtype=np.int64), shift,
+                           (n_rows, self.n_features))
 
-    def matrix_of_texts(self, units: Sequence[Sequence[str]]) -> SparseRows:
-        """TF-IDF rows of texts given as unit strings (characters or words), by string lookup: the
+    def matrix(self, ids: np.ndarray, rows: np.ndarray, n_rows: int) -> SparseRows:
+        """TF-IDF rows of texts given as unit ids (``0`` between texts and for unknown units)."""
+        return self._weigh(self.counts(ids, rows, n_rows))
+
+    def counts_of_texts(self, units: Sequence[Sequence[str]]) -> SparseRows:
+        """:meth:`counts` of texts given as unit strings (characters or words), by string lookup: the
         slow path, for vocabularies too large for integer keys."""
-        assert self._by_term is not None or self.index is not None
         by_term = self._by_term if self._by_term is not None else {t: i for i, t in enumerate(self.terms)}
         lo, hi = self.ngram_range
         r, c = [], []
@@ -812,24 +845,68 @@ class NgramTable:
                     if col is not None:
                         r.append(row)
                         c.append(col)
-        return self._weigh(SparseRows.from_triples(r, c, np.ones(len(r)), (len(units), self.n_features)))
+        return SparseRows.from_triples(r, c, np.ones(len(r)), (len(units), self.n_features))
+
+    def matrix_of_texts(self, units: Sequence[Sequence[str]]) -> SparseRows:
+        """TF-IDF rows of texts given as unit strings (see :meth:`counts_of_texts`)."""
+        return self._weigh(self.counts_of_texts(units))
 
     def _weigh(self, X: SparseRows) -> SparseRows:
-        """Counts to TF-IDF the way ``TfidfTransformer.transform`` does it (float32 out)."""
-        data = X.data.astype(np.float64)
-        if self.sublinear:
-            np.log(data, data)
-            data += 1.0
-        if self.idf is not None:
-            data *= self.idf[X.indices]
-        if self.norm is not None:
-            row = X.row_of
-            size = np.abs(data) if self.norm == "l1" else data ** 2
-            total = np.bincount(row, weights=size, minlength=X.shape[0])
-            total = total if self.norm == "l1" else np.sqrt(total)
-            total[total == 0.0] = 1.0
-            data /= total[row]
-        return SparseRows(X.indptr, X.indices, data.astype(np.float32), X.shape)
+        return tfidf(X, self.idf, self.sublinear, self.norm)
+
+
+def _count_keys(keys: np.ndarray, shift: np.int64, shape: tuple[int, int]) -> SparseRows:
+    """Entries ``(row << shift) | column``, repeats counted, as sorted sparse rows."""
+    keys = np.sort(keys)
+    if len(keys):
+        new = np.empty(len(keys), dtype=bool)
+        new[0] = True
+        np.not_equal(keys[1:], keys[:-1], out=new[1:])
+        starts = np.flatnonzero(new)
+        counts = np.diff(np.append(starts, len(keys))).astype(np.float64)
+        keys = keys[starts]
+    else:
+        counts = np.zeros(0)
+    row = keys >> shift
+    indptr = np.zeros(shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row, minlength=shape[0]), out=indptr[1:])
+    return SparseRows(indptr, keys & ((np.int64(1) << shift) - 1), counts, shape)
+
+
+def tfidf(X: SparseRows, idf: np.ndarray | None, sublinear: bool = True, norm: str | None = "l2") -> SparseRows:
+    """Counts to TF-IDF the way ``TfidfTransformer.transform`` does it (float32 out).
+
+    Examples
+    --------
+    >>> X = SparseRows.from_triples([0, 0], [0, 1], [1.0, 3.0], (1, 2))
+    >>> [round(float(v), 3) for v in tfidf(X, np.array([1.0, 2.0])).data]
+    [0.232, 0.973]
+    """
+    data = X.data.astype(np.float64)
+    if sublinear:
+        np.log(data, data)
+        data += 1.0
+    if idf is not None:
+        data *= idf[X.indices]
+    if norm is not None:
+        row = X.row_of
+        size = np.abs(data) if norm == "l1" else data ** 2
+        total = np.bincount(row, weights=size, minlength=X.shape[0])
+        total = total if norm == "l1" else np.sqrt(total)
+        total[total == 0.0] = 1.0
+        data /= total[row]
+    return SparseRows(X.indptr, X.indices, data.astype(np.float32), X.shape)
+
+
+def ngram_counts(a: TextAnalysis, table: NgramTable) -> SparseRows:
+    """How often each n-gram of ``table`` (a word table, ``sep`` ``" "``, or a character table) occurs
+    in each analysed text."""
+    if table.sep:
+        return table.counts(*table.word_ids(a.words), len(a)) if table.usable else table.counts_of_texts(a.words)
+    if table.usable:
+        codes, rows = a.chars()
+        return table.counts(table.code_ids(codes), rows, len(a))
+    return table.counts_of_texts([list(_WHITE_RUNS.sub(" ", t)) for t in a.norm])
 
 
 def content_rows(a: TextAnalysis, words: NgramTable, chars: NgramTable, cue_vocabulary: Mapping[str, int],
@@ -837,23 +914,11 @@ def content_rows(a: TextAnalysis, words: NgramTable, chars: NgramTable, cue_voca
     """The content features of analysed texts, one row per text: word n-grams, character n-grams, cues.
 
     What :meth:`ParagraphFeatures.transform_analysis
-    <govreport_nlp.featurizer.ParagraphFeatures.transform_analysis>` returns, and what a loaded
-    model classifies with.
+    <govreport_nlp.featurizer.ParagraphFeatures.transform_analysis>` returns.
     """
-    n = len(a)
-    if words.usable:
-        ids, rows = words.word_ids(a.words)
-        Xw = words.matrix(ids, rows, n)
-    else:
-        Xw = words.matrix_of_texts(a.words)
-    if chars.usable:
-        codes, rows = a.chars()
-        Xc = chars.matrix(chars.code_ids(codes), rows, n)
-    else:
-        Xc = chars.matrix_of_texts([list(_WHITE_RUNS.sub(" ", t)) for t in a.norm])
     Xd = dicts_to_rows(a.cues, cue_vocabulary, len(cue_vocabulary))
     Xd.data *= np.float32(lexicon_weight)
-    return SparseRows.hstack([Xw, Xc, Xd])
+    return SparseRows.hstack([words._weigh(ngram_counts(a, words)), chars._weigh(ngram_counts(a, chars)), Xd])
 
 
 def __getattr__(name: str) -> Any:

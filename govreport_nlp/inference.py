@@ -24,16 +24,17 @@ Examples
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
 from .errors import GovReportError
-from .features import (Analyzer, NgramTable, SparseRows, TextBatch, content_rows, context_features, dicts_to_rows,
-                       has_context)
+from .features import (Analyzer, NgramTable, SparseRows, TextBatch, context_features, dicts_to_rows, has_context,
+                       ngram_counts, tfidf)
 from .reasons import explain_rows, telling
 
-__all__ = ["Head", "text_array", "array_text"]
+__all__ = ["Head", "HeadGroup", "text_array", "array_text"]
 
 
 def text_array(values: Sequence[str]) -> np.ndarray:
@@ -67,14 +68,29 @@ _TFIDF_DEFAULTS = {"lowercase": False, "analyzer": None, "token_pattern": r"\S+"
                    "sublinear_tf": True}
 
 
-def _table(params: Mapping[str, Any], terms: list[str], idf: np.ndarray, sep: str) -> NgramTable:
+@dataclass(frozen=True)
+class _Weighing:
+    """How one head weighs the n-grams of one vectorizer (its fitted settings)."""
+
+    ngram_range: tuple[int, int]
+    sep: str
+    idf: np.ndarray | None
+    sublinear: bool
+    norm: str | None
+
+    def lookup_key(self) -> tuple[Any, ...]:
+        return (self.ngram_range, self.sep)
+
+
+def _weighing(params: Mapping[str, Any], terms: list[str], idf: np.ndarray, sep: str) -> _Weighing:
     p = {**_TFIDF_DEFAULTS, **params}
     if p["lowercase"] or (sep and p["token_pattern"] != r"\S+") or p["norm"] not in ("l1", "l2", None):
         raise ValueError(f"vectorizer settings {dict(params)} are not ones this library fits")
     if p["use_idf"] and len(idf) != len(terms):
         raise ValueError(f"{len(terms)} terms but {len(idf)} weights")
-    return NgramTable(terms, idf if p["use_idf"] else None, tuple(p.get("ngram_range", (1, 1))), sep,
-                      sublinear=bool(p["sublinear_tf"]), norm=p["norm"])
+    lo, hi = p.get("ngram_range", (1, 1))
+    return _Weighing((int(lo), int(hi)), sep, np.asarray(idf, dtype=np.float64) if p["use_idf"] else None,
+                     bool(p["sublinear_tf"]), p["norm"])
 
 
 def _weights(arrays: Mapping[str, np.ndarray], prefix: str, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
@@ -135,9 +151,8 @@ class Head:
         self.classes_ = np.asarray([str(c) for c in state["classes"]], dtype=object)
         k = len(self.classes_)
         self._terms = {g: array_text(arrays[f"{prefix}{g}_vocab"]) for g in ("word", "char", "cue")}
-        self.word_table_ = _table(fstate["word"], self._terms["word"], arrays[prefix + "word_idf"], " ")
-        self.char_table_ = _table(fstate["char"], self._terms["char"], arrays[prefix + "char_idf"], "")
-        self.cue_vocabulary_ = {n: i for i, n in enumerate(self._terms["cue"])}
+        self.word_weighing_ = _weighing(fstate["word"], self._terms["word"], arrays[prefix + "word_idf"], " ")
+        self.char_weighing_ = _weighing(fstate["char"], self._terms["char"], arrays[prefix + "char_idf"], "")
         nw, nc, nd = (len(self._terms[g]) for g in ("word", "char", "cue"))
         self.feature_groups_ = {"word": (0, nw), "char": (nw, nw + nc), "cue": (nw + nc, nw + nc + nd)}
         self.n_features_in_ = nw + nc + nd
@@ -227,13 +242,18 @@ class Head:
         read too: each distinct text is then analysed once for all of them.
         """
         batch = X if isinstance(X, TextBatch) else TextBatch(X)
+        group = self.__dict__.get("_group")
+        if group is None:
+            group = self._group = HeadGroup([self])
+        return group.analyze(batch)[0]
+
+    def _score(self, batch: TextBatch, analysis: Any, Xu: SparseRows) -> dict[str, Any]:
+        """:meth:`_analyze` from the content rows ``Xu`` of the batch's distinct texts."""
         inputs = batch.inputs
         k = len(self.classes_)
         if not inputs:
             return {"inputs": [], "heads": [], "X": SparseRows.from_triples([], [], [], (0, self.n_features_in_)),
                     "rows": np.zeros(0, dtype=np.int64), "scores": np.zeros((0, k))}
-        analysis = batch.analysis(self.analyzer_)
-        Xu = content_rows(analysis, self.word_table_, self.char_table_, self.cue_vocabulary_, self.lexicon_weight)
         scores = Xu.dot(self._coef_t) + self.intercept_  # one row per distinct text
         out: dict[str, Any] = {"inputs": inputs, "heads": batch.headings, "X": Xu, "rows": batch.rows,
                                "scores": scores[batch.rows], "analysis": analysis}
@@ -304,3 +324,93 @@ def softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=1, keepdims=True)
     p = np.exp(z)
     return np.asarray(p / p.sum(axis=1, keepdims=True))
+
+
+class HeadGroup:
+    """Heads that read texts alike (one :class:`~govreport_nlp.features.Analyzer`, the same n-gram
+    ranges), featurized in one pass.
+
+    The vocabularies of the heads are merged into one lookup table per kind
+    (words, characters, cues): each text's n-grams are found and counted once,
+    then each head keeps the ones it knows and weighs them by its own IDF and
+    norm. Scores equal those of each head alone.
+
+    Parameters
+    ----------
+    heads : sequence of Head
+        Raises ``ValueError`` if they read texts differently (see :meth:`partition`).
+
+    Examples
+    --------
+    >>> from govreport_nlp import load_model
+    >>> heads = list(load_model().runtime_heads.values())
+    >>> group = HeadGroup(heads)
+    >>> [a["scores"].shape for a in group.analyze(TextBatch(["推行证照分离改革。"]))]
+    [(1, 6), (1, 15)]
+    """
+
+    def __init__(self, heads: Sequence[Head]) -> None:
+        self.heads = list(heads)
+        if not self.heads:
+            raise ValueError("a head group needs at least one head")
+        first = self.heads[0]
+        if any(self._key(h) != self._key(first) for h in self.heads[1:]):
+            raise ValueError("these heads read texts differently; group them with HeadGroup.partition")
+        self.analyzer_ = first.analyzer_
+        self.words_, self._word_cols = _merged([h._terms["word"] for h in self.heads], first.word_weighing_)
+        self.chars_, self._char_cols = _merged([h._terms["char"] for h in self.heads], first.char_weighing_)
+        index: dict[str, int] = {}
+        for h in self.heads:
+            for name in h._terms["cue"]:
+                index.setdefault(name, len(index))
+        self.cue_vocabulary_ = index
+        self._cue_cols = [_columns(index, h._terms["cue"]) for h in self.heads]
+
+    @staticmethod
+    def _key(head: Head) -> tuple[Any, ...]:
+        return (head.analyzer_.key(), head.word_weighing_.lookup_key(), head.char_weighing_.lookup_key())
+
+    @classmethod
+    def partition(cls, heads: Sequence[Head]) -> list[HeadGroup]:
+        """The heads in groups of heads that read texts alike, in order of first appearance."""
+        groups: dict[tuple[Any, ...], list[Head]] = {}
+        for h in heads:
+            groups.setdefault(cls._key(h), []).append(h)
+        return [cls(g) for g in groups.values()]
+
+    def analyze(self, batch: TextBatch) -> list[dict[str, Any]]:
+        """Each head's analysis of the batch (see :meth:`Head._analyze`), in the order of :attr:`heads`."""
+        if not batch.inputs:
+            return [h._score(batch, None, SparseRows.from_triples([], [], [], (0, h.n_features_in_)))
+                    for h in self.heads]
+        analysis = batch.analysis(self.analyzer_)
+        words = ngram_counts(analysis, self.words_)
+        chars = ngram_counts(analysis, self.chars_)
+        cues = dicts_to_rows(analysis.cues, self.cue_vocabulary_, len(self.cue_vocabulary_))
+        out = []
+        for h, wcols, ccols, dcols in zip(self.heads, self._word_cols, self._char_cols, self._cue_cols):
+            ww, cw = h.word_weighing_, h.char_weighing_
+            Xw = tfidf(words.select(wcols, len(h._terms["word"])), ww.idf, ww.sublinear, ww.norm)
+            Xc = tfidf(chars.select(ccols, len(h._terms["char"])), cw.idf, cw.sublinear, cw.norm)
+            Xd = cues.select(dcols, len(h._terms["cue"]))
+            Xd = SparseRows(Xd.indptr, Xd.indices, Xd.data * np.float32(h.lexicon_weight), Xd.shape)
+            out.append(h._score(batch, analysis, SparseRows.hstack([Xw, Xc, Xd])))
+        return out
+
+
+def _columns(index: Mapping[str, int], terms: Sequence[str]) -> np.ndarray:
+    """For each merged column, the column of ``terms`` holding the same term (``-1``: none)."""
+    cols = np.full(len(index), -1, dtype=np.int64)
+    cols[np.fromiter(map(index.__getitem__, terms), dtype=np.int64, count=len(terms))] = np.arange(len(terms))
+    return cols
+
+
+def _merged(vocabularies: Sequence[Sequence[str]], weighing: _Weighing) -> tuple[NgramTable, list[np.ndarray]]:
+    """One lookup table for several vocabularies (the first one's terms first, in its order), and each
+    vocabulary's columns in it."""
+    index: dict[str, int] = {}
+    for terms in vocabularies:
+        for t in terms:
+            index.setdefault(t, len(index))
+    table = NgramTable(list(index), None, weighing.ngram_range, weighing.sep, sublinear=False, norm=None)
+    return table, [_columns(index, terms) for terms in vocabularies]

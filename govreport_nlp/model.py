@@ -38,7 +38,7 @@ from .document import AxisExplanation, Explanation, Prediction, Report
 from .errors import GovReportError, ModelError, ModelNotAvailableError
 from .cleaning import looks_like_furniture
 from .features import TextBatch, as_input, has_context, report_inputs
-from .inference import Head, softmax as _softmax
+from .inference import Head, HeadGroup, softmax as _softmax
 from .labels import DEFAULT, LabelSet, derive_label, get_label_set
 from .reading import Document
 from .structural import structural_prediction
@@ -167,6 +167,7 @@ class Model:
         workers, or to keep that time off a first request."""
         for head in self.runtime_heads.values():
             head.prepare()
+        self._head_groups()
         return self
 
     # --- probabilities -----------------------------------------------------
@@ -192,10 +193,19 @@ class Model:
             self._pairs_cache = M
         return M
 
+    def _head_groups(self) -> list[HeadGroup]:
+        """The heads in groups that read alike, each group's n-gram lookup shared (built once)."""
+        heads = list(self.runtime_heads.values())
+        cached = self.__dict__.get("_groups")
+        if cached is None or cached[0] != [id(h) for h in heads]:
+            cached = self._groups = ([id(h) for h in heads], HeadGroup.partition(heads))
+        return cached[1]
+
     def _analyze(self, X: Iterable[Any]) -> dict[str, dict[str, Any]]:
         # one batch for all heads: each distinct text (paragraph or heading) is analysed once
         batch = TextBatch(X)
-        out = {axis: head._analyze(batch) for axis, head in self.runtime_heads.items()}
+        found = {id(h): a for g in self._head_groups() for h, a in zip(g.heads, g.analyze(batch))}
+        out = {axis: found[id(head)] for axis, head in self.runtime_heads.items()}
         fn = out.get("function")
         if fn is not None and len(batch.inputs) and "meta" in set(map(str, self.runtime_heads["function"].classes_)):
             # a bare sentence is content unless it reads as furniture: its function is never `meta` by default
