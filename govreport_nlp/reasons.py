@@ -86,9 +86,12 @@ def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.nda
         crow = np.repeat(np.arange(n_rows), np.diff(C.indptr))
         cc = ccoef[:, 3 * n:]
         cc = cc - cc.mean(axis=0)
-        rows.append(crow)
-        what.append(-2 - C.indices.astype(np.int64))
-        vals.append(C.data * cc[ks[crow], C.indices])
+        cval = C.data * cc[ks[crow], C.indices]
+        # context features are one reason each (none merge): more than `want` of a row can never be shown
+        at = _top_per_row(C.indptr, cval, want)
+        rows.append(crow[at])
+        what.append(-2 - C.indices[at].astype(np.int64))
+        vals.append(cval[at])
     r, wh, v = np.concatenate(rows), np.concatenate(what), np.concatenate(vals)
     keep = v > 0
     r, wh, v = r[keep], wh[keep], v[keep]
@@ -99,20 +102,25 @@ def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.nda
     analysis: TextAnalysis | None = a.get("analysis")
     grouped: list[dict[str, float]] = [{} for _ in range(n_rows)]
     openings: dict[int, str] = {}  # the opening reason of each row so far
-    inputs, heads, text_rows = a["inputs"], a["heads"], a["rows"]
+    inputs, heads, text_rows = a["inputs"], a["heads"], a["rows"].tolist()
     memo = {} if memo is None else memo
     tag = id(analysis)  # the words of a text depend on how it was read
+    named: dict[int, str] = {}  # this head's column -> feature name
     for row, k, val in zip(r[chosen].tolist(), wh[chosen].tolist(), v[chosen].tolist()):
         if k >= 0:
-            name = feature_name(k)
+            name = named.get(k)
+            if name is None:
+                name = named[k] = feature_name(k)
             if analysis is None:
                 desc = describe_feature(name)
             else:
-                text = inputs[row]["text"]
-                key = (name, text, tag)
+                t = text_rows[row]
+                key = (name, t, tag)
                 desc = memo.get(key)  # type: ignore[assignment]
                 if desc is None:
-                    desc = memo[key] = reader_term(name, text, analysis.words[text_rows[row]], segment, memo)
+                    tokens = analysis.tokens[t] if analysis.tokens is not None else None
+                    desc = memo[key] = reader_term(name, inputs[row]["text"], analysis.words[t], segment, memo,
+                                                   tokens=tokens)
         elif k == -1:
             desc = f"the heading above, “{heads[row]}”"
         else:
@@ -223,7 +231,7 @@ def describe_feature(name: str) -> str:
 
 def reader_term(name: str, text: str, words: Sequence[str],
                 segment: Callable[[str], Sequence[str]] | None = None,
-                memo: dict[Any, Any] | None = None) -> str:
+                memo: dict[Any, Any] | None = None, tokens: Sequence[str] | None = None) -> str:
     """A content feature of paragraph ``text`` as words a reader recognises.
 
     Character n-grams become the word (or two adjacent words) they come from in this
@@ -232,7 +240,8 @@ def reader_term(name: str, text: str, words: Sequence[str],
     the featurizer read them (numbers as ``0``, stop words left out); ``segment``
     (the featurizer's segmenter) is asked for all the words of the paragraph when an
     n-gram runs into a stop word (是, 我们), so that a reason never ends inside a word
-    (``memo``, a dict, keeps that segmentation for the paragraph's other reasons).
+    (``memo``, a dict, keeps that segmentation for the paragraph's other reasons);
+    ``tokens``, that whole segmentation of the normalised text when already known.
 
     Examples
     --------
@@ -253,17 +262,16 @@ def reader_term(name: str, text: str, words: Sequence[str],
     if name.startswith("w:"):  # a word or a word bigram ("深化 改革")
         return f"“{_as_written(name[2:].replace(' ', ''), text)}”"
     if name.startswith(("c:", "open:")):
-        raw = name.split(":", 1)[1]
-        gram = "".join(ch for ch in raw if ch.isalnum())  # the words hold no punctuation
+        raw, gram = _gram(name)
         if not gram:
             return f"punctuation “{raw.strip() or raw}”"
-        phrase = _covering_words(gram, words)
+        phrase = _covering_words(gram, words, memo)
         shown = _as_written(phrase, text) if phrase is not None else None
         if shown is None or shown not in text:
             # the n-gram spans a stop word or punctuation the words leave out: the whole segmentation says
             # which words it comes from
-            whole = (_covering_tokens(raw, text, segment, name.startswith("c:"), memo) if segment is not None
-                     else None)
+            whole = (_covering_tokens(raw, text, segment, name.startswith("c:"), memo, tokens)
+                     if segment is not None or tokens is not None else None)
             if whole is not None:
                 shown = _as_written(whole, text)
             if shown is None or shown not in text:  # show the n-gram as it is
@@ -313,17 +321,22 @@ def _as_written(phrase: str, text: str) -> str:
     return m.group(0) if m else phrase
 
 
-def _covering_tokens(raw: str, text: str, segment: Callable[[str], Sequence[str]], drop_stop: bool,
-                     memo: dict[Any, Any] | None) -> str | None:
+def _covering_tokens(raw: str, text: str, segment: Callable[[str], Sequence[str]] | None, drop_stop: bool,
+                     memo: dict[Any, Any] | None, given: Sequence[str] | None = None) -> str | None:
     """The words of the whole segmentation of ``text`` (numbers as 0) that n-gram ``raw`` spans,
-    without punctuation (and, with ``drop_stop``, stop words) at either end."""
-    key = ("tokens", text, id(getattr(segment, "__self__", segment)))  # one segmentation per segmenter
+    without punctuation (and, with ``drop_stop``, stop words) at either end. ``given``: that
+    segmentation, if known (white space included), else ``segment`` makes it."""
+    key = ("tokens", text, id(given) if given is not None else id(getattr(segment, "__self__", segment)))
     tokens = None if memo is None else memo.get(key)
     if tokens is None:
-        tokens = segment(_norm(text))
+        if given is not None:
+            tokens = [w for w in given if w and not w.isspace()]
+        else:
+            assert segment is not None
+            tokens = segment(_norm(text))
         if memo is not None:
             memo[key] = tokens
-    span = _covering_span(raw.strip(), tokens)
+    span = _covering_span(raw.strip(), tokens, memo)
     if span is None:
         return None
     i, j = span
@@ -343,22 +356,41 @@ def _covering_tokens(raw: str, text: str, segment: Callable[[str], Sequence[str]
     return "".join(tokens[i:j]) or None
 
 
-def _covering_span(gram: str, words: Sequence[str]) -> tuple[int, int] | None:
-    """Where the words that hold ``gram`` start and end (``words[i:j]``), at its first occurrence."""
-    joined, starts = _joined_words(tuple(words))
+def _covering_span(gram: str, words: Sequence[str], memo: dict[Any, Any] | None = None) -> tuple[int, int] | None:
+    """Where the words that hold ``gram`` start and end (``words[i:j]``), at its first occurrence.
+    ``memo`` keeps the joined words of each list of words (by identity, while it is alive)."""
+    if memo is None:
+        joined, starts = _joined_words(tuple(words))
+    else:
+        key = ("joined", id(words))
+        found = memo.get(key)
+        if found is None or found[0] is not words:
+            found = memo[key] = (words, *_joined(words))
+        _, joined, starts = found
     at = joined.find(gram)
     if at < 0:
         return None
     return bisect.bisect_right(starts, at) - 1, bisect.bisect_left(starts, at + len(gram))
 
 
-def _covering_words(gram: str, words: Sequence[str]) -> str | None:
+def _covering_words(gram: str, words: Sequence[str], memo: dict[Any, Any] | None = None) -> str | None:
     """The word that holds ``gram``, or the run of adjacent words it spans (at its first occurrence)."""
-    span = _covering_span(gram, words)
+    span = _covering_span(gram, words, memo)
     return None if span is None else "".join(words[span[0]:span[1]])
+
+
+def _joined(words: Sequence[str]) -> tuple[str, list[int]]:
+    # the paragraph's words run together, and where each starts: every n-gram of it is found once
+    return "".join(words), [0, *itertools.accumulate(map(len, words[:-1]))] if words else []
 
 
 @lru_cache(maxsize=4096)
 def _joined_words(words: tuple[str, ...]) -> tuple[str, list[int]]:
-    # the paragraph's words run together, and where each starts: every n-gram of it is found once
-    return "".join(words), [0, *itertools.accumulate(map(len, words[:-1]))] if words else []
+    return _joined(words)
+
+
+@lru_cache(maxsize=65536)
+def _gram(name: str) -> tuple[str, str]:
+    """An n-gram feature's characters, and those of them that are letters or digits (what words hold)."""
+    raw = name.split(":", 1)[1]
+    return raw, "".join(ch for ch in raw if ch.isalnum())

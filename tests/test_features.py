@@ -142,3 +142,17 @@ def test_topic_hits_count_every_keyword_on_the_corpus(city_reports: list[dict]) 
     for text in _corpus_paragraphs(city_reports, step=5):
         naive = {t: sum(text.count(w) for w in words) for t, words in lex.topics.items()}
         assert lex.topic_hits(text) == {t: n for t, n in naive.items() if n}
+
+
+def test_topic_counts_of_many_texts_equal_topic_hits_text_by_text(city_reports: list[dict]) -> None:
+    # the array matcher against str.count, on real lines (and the empty text, one-character texts, the end)
+    lex = lexicon()
+    texts = [line for d in city_reports[:25] for line in d["text"].splitlines()] + ["", "证", "推行证照分离"]
+    counts = lex.topic_counts(texts)
+    topics = list(lex.topics)
+    expected = np.zeros_like(counts)
+    for i, t in enumerate(texts):
+        for topic, n in lex.topic_hits(t).items():
+            expected[i, topics.index(topic)] = n
+    assert expected.sum() > 1000 and (counts == expected).all()
+    assert lex.topic_counts([]).shape == (0, len(topics))
