@@ -309,7 +309,8 @@ class Head:
             ks = np.array([index[lab] for lab in labels], dtype=int)
         return explain_rows(a, ks, top, coef=self.coef_, mean=self.mean_coef_, ccoef=self.combiner_coef_,
                             shown=self.shown_, feature_name=self.feature_name, context_names=self.context_names_,
-                            memo=memo, segment=self.analyzer_._segmenter().cut)
+                            memo=memo, segment=self.analyzer_._segmenter().cut,
+                            names=self.__dict__.setdefault("_names", {}))
 
     def explain(self, x: Any, label: str | None = None, top: int = 8) -> list[tuple[str, float]]:
         """What pushed ``x`` towards ``label`` (default: the predicted one), strongest first."""
