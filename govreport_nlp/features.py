@@ -210,17 +210,25 @@ class Lexicon:
             object.__setattr__(self, "_matcher", matcher)
         return matcher.counts(texts)
 
-    def function_cues(self, text: str) -> list[str]:
+    def function_cues(self, text: str, lead: str | None = None) -> list[str]:
         """Functions whose cue patterns match the paragraph's opening (or, for closings, anywhere).
+
+        ``lead``: the paragraph's opening (``opening(text, 60)``), if already known.
 
         Examples
         --------
         >>> lexicon().function_cues("下一步，我们将继续推进行政执法规范化。")
         ['plan']
         """
-        lead = opening(text, 60)
-        return [f for f, pats in self.cues.items()
-                if any(p.search(text if f == "closing" else lead) for p in pats)]
+        lead = opening(text, 60) if lead is None else lead
+        combined = self.__dict__.get("_combined")
+        if combined is None:
+            # one pattern per function, its cues as alternatives: matches where any of them matches
+            combined = {f: re.compile("|".join(f"(?:{p.pattern})" for p in pats)) if pats else None
+                        for f, pats in self.cues.items()}
+            object.__setattr__(self, "_combined", combined)
+        return [f for f, pat in combined.items()
+                if pat is not None and pat.search(text if f == "closing" else lead)]
 
 
 class _KeywordMatcher:
@@ -457,6 +465,38 @@ def _is_punct(word: str) -> bool:
     return found
 
 
+class _WordFilter:
+    """The words of texts' tokens as the word vectorizer's ``token_pattern`` ``\\S+`` sees them: stop words,
+    punctuation, white space and empty tokens dropped, tokens with white space inside split (the same as
+    ``" ".join(kept tokens).split()`` text by text), each distinct token judged once (they repeat)."""
+
+    def __init__(self, stop: Any) -> None:
+        self.stop = stop
+        self.kept: dict[str, bool] = {}
+        self.split: set[str] = set()  # kept tokens holding white space
+
+    def __call__(self, tokens: Sequence[Sequence[str]]) -> list[list[str]]:
+        kept = self.kept
+        if len(kept) > 500_000:  # bounded: texts of every kind would otherwise grow it for ever
+            kept.clear()
+        for w in set(itertools.chain.from_iterable(tokens)).difference(kept):
+            ok = w not in self.stop and (w.isalnum() or not _is_punct(w))
+            kept[w] = ok
+            if ok and w.split() != [w]:
+                self.split.add(w)
+        judge, split = kept.__getitem__, self.split
+        out = []
+        for ts in tokens:
+            ws = list(filter(judge, ts))
+            out.append(" ".join(ws).split() if split and not split.isdisjoint(ws) else ws)
+        return out
+
+
+@lru_cache(maxsize=1)
+def _word_filter() -> _WordFilter:
+    return _WordFilter(stopwords())
+
+
 def heading_of(x: Mapping[str, Any]) -> str | None:
     """The innermost heading title above a paragraph input, if any."""
     heads = [h for h in (x.get("headings") or ()) if h]
@@ -502,14 +542,12 @@ class Analyzer:
     def analyze(self, texts: Sequence[str]) -> TextAnalysis:
         """Segment and describe ``texts`` (see :class:`TextAnalysis`)."""
         seg = self._segmenter()
-        stop = stopwords()
         read = [topic_masked(t) for t in texts] if self.mask_topics else list(texts)
         norm = [_norm(t) for t in read]
-        # joined and split again: the tokens exactly as the word vectorizer's token_pattern \S+ sees them
-        # (white-space tokens and empty ones count as punctuation here: what Segmenter.cut drops is dropped)
+        # the words exactly as the word vectorizer's token_pattern \S+ sees them (white-space tokens and
+        # empty ones count as punctuation: what Segmenter.cut drops is dropped)
         tokens = [ts if isinstance(ts, list) else list(ts) for ts in map(seg.tokens, norm)]
-        words = [" ".join([w for w in ts if w not in stop and (w.isalnum() or not _is_punct(w))]).split()
-                 for ts in tokens]
+        words = _word_filter()(tokens)
         if self.use_lexicon and not self.mask_topics:
             counts = lexicon().topic_counts(read)  # all texts at once
             cues = [self.cues(t, c) for t, c in zip(read, counts.tolist())]
@@ -543,7 +581,7 @@ class Analyzer:
                     for topic, n_hits in zip(_kw_names(), topic_counts):
                         if n_hits:
                             d[topic] = math.log1p(n_hits)
-            for f in lex.function_cues(text):
+            for f in lex.function_cues(text, body[:60]):
                 d["cue:" + f] = 1.0
         if self.use_tense:
             for name, n in tense_counts(text).items():

@@ -23,6 +23,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
@@ -207,6 +208,15 @@ class Head:
         return shown
 
     @property
+    def evidence_(self) -> np.ndarray:
+        """What each content feature adds for each label against the others, zero for those not shown
+        (features x labels; built on first use, for reasons)."""
+        ev = self.__dict__.get("_evidence")
+        if ev is None:
+            ev = self._evidence = (self._coef_t - self.mean_coef_[:, None]) * self.shown_[:, None]
+        return ev
+
+    @property
     def use_context(self) -> bool:
         return bool(self.params.get("use_context", True))
 
@@ -310,7 +320,7 @@ class Head:
         return explain_rows(a, ks, top, coef=self.coef_, mean=self.mean_coef_, ccoef=self.combiner_coef_,
                             shown=self.shown_, feature_name=self.feature_name, context_names=self.context_names_,
                             memo=memo, segment=self.analyzer_._segmenter().cut,
-                            names=self.__dict__.setdefault("_names", {}))
+                            names=self.__dict__.setdefault("_names", {}), evidence=self.evidence_)
 
     def explain(self, x: Any, label: str | None = None, top: int = 8) -> list[tuple[str, float]]:
         """What pushed ``x`` towards ``label`` (default: the predicted one), strongest first."""
@@ -360,10 +370,7 @@ class HeadGroup:
         self.analyzer_ = first.analyzer_
         self.words_, self._word_cols = _merged([h._terms["word"] for h in self.heads], first.word_weighing_)
         self.chars_, self._char_cols = _merged([h._terms["char"] for h in self.heads], first.char_weighing_)
-        index: dict[str, int] = {}
-        for h in self.heads:
-            for name in h._terms["cue"]:
-                index.setdefault(name, len(index))
+        index = _index([h._terms["cue"] for h in self.heads])
         self.cue_vocabulary_ = index
         self._cue_cols = [_columns(index, h._terms["cue"]) for h in self.heads]
 
@@ -406,12 +413,14 @@ def _columns(index: Mapping[str, int], terms: Sequence[str]) -> np.ndarray:
     return cols
 
 
+def _index(vocabularies: Sequence[Sequence[str]]) -> dict[str, int]:
+    """Every term of the vocabularies, numbered in order of first appearance."""
+    return {t: i for i, t in enumerate(dict.fromkeys(itertools.chain.from_iterable(vocabularies)))}
+
+
 def _merged(vocabularies: Sequence[Sequence[str]], weighing: _Weighing) -> tuple[NgramTable, list[np.ndarray]]:
     """One lookup table for several vocabularies (the first one's terms first, in its order), and each
     vocabulary's columns in it."""
-    index: dict[str, int] = {}
-    for terms in vocabularies:
-        for t in terms:
-            index.setdefault(t, len(index))
+    index = _index(vocabularies)
     table = NgramTable(list(index), None, weighing.ngram_range, weighing.sep, sublinear=False, norm=None)
     return table, [_columns(index, terms) for terms in vocabularies]

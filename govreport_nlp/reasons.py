@@ -35,7 +35,8 @@ def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.nda
                  context_names: Sequence[str] | None,
                  memo: dict[Any, Any] | None = None,
                  segment: Callable[[str], Sequence[str]] | None = None,
-                 names: dict[int, str] | None = None) -> list[list[tuple[str, float]]]:
+                 names: dict[int, str] | None = None,
+                 evidence: np.ndarray | None = None) -> list[list[tuple[str, float]]]:
     """The ``top`` reasons for label column ``ks[i]`` of each analysed paragraph ``i``, strongest first.
 
     ``a`` is a head's analysis (content rows ``X``, ``rows``, ``inputs``, ``heads``,
@@ -45,7 +46,8 @@ def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.nda
     content alone, context features]) or ``None``; ``shown`` a 0/1 weight per
     content feature (is it worth showing a reader). ``memo`` keeps the words found for
     each feature of each text, to share between heads that explain the same paragraphs.
-    ``names`` (column -> feature name) may be kept by a head from call to call.
+    ``names`` (column -> feature name) may be kept by a head from call to call, and
+    ``evidence``, ``((coef - mean) * shown).T`` as a C-contiguous array (features x labels).
 
     Examples
     --------
@@ -72,10 +74,10 @@ def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.nda
     Xr = _paragraph_rows(a["X"], a["rows"])
     row_of = np.repeat(np.arange(n_rows), np.diff(Xr.indptr))
     cols = Xr.indices
-    coef_t = coef.T  # (features, labels): a head keeps its weights this way round
-    # what each feature adds for the row's label against the others (a flat gather: cheaper than coef[k, cols])
-    weight = coef_t.ravel()[cols * n + ks[row_of]] if coef_t.flags.c_contiguous else coef[ks[row_of], cols]
-    contrib = trust[row_of] * Xr.data * (weight - mean[cols]) * shown[cols]
+    if evidence is None:
+        evidence = np.ascontiguousarray(((coef - mean) * shown).T)
+    # what each feature adds for the row's label against the others (a flat gather: cheaper than [cols, k])
+    contrib = trust[row_of] * Xr.data * evidence.ravel()[cols * n + ks[row_of]]
     at = _top_per_row(Xr.indptr, contrib, top)
     rows, what, vals = [row_of[at]], [cols[at].astype(np.int64)], [contrib[at]]
     if ccoef is not None:
