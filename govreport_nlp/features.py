@@ -44,6 +44,7 @@ from .structure import detect_heading
 
 __all__ = [
     "Analyzer",
+    "Cues",
     "Lexicon",
     "NgramTable",
     "ParagraphFeatures",
@@ -55,6 +56,7 @@ __all__ = [
     "lexicon",
     "ngram_counts",
     "opening",
+    "opening_table",
     "report_inputs",
     "tfidf",
     "tense_counts",
@@ -548,45 +550,149 @@ class Analyzer:
         # empty ones count as punctuation: what Segmenter.cut drops is dropped)
         tokens = [ts if isinstance(ts, list) else list(ts) for ts in map(seg.tokens, norm)]
         words = _word_filter()(tokens)
-        if self.use_lexicon and not self.mask_topics:
-            counts = lexicon().topic_counts(read)  # all texts at once
-            cues = [self.cues(t, c) for t, c in zip(read, counts.tolist())]
-        else:
-            cues = [self.cues(t) for t in read]
-        return TextAnalysis(list(texts), norm, words, cues, tokens=tokens)
+        return TextAnalysis(list(texts), norm, words, self.cue_batch(read), tokens=tokens)
 
-    def cues(self, text: str, topic_counts: Sequence[int] | None = None) -> dict[str, float]:
+    def cue_batch(self, texts: Sequence[str]) -> Cues:
+        """The cue features of ``texts`` (read as they are: masked already if the analyzer masks topics)."""
+        lex = lexicon() if self.use_lexicon else None
+        leads, numbered, length, functions = [], [], [], []
+        for text in texts:
+            stripped = text.strip()
+            h = detect_heading(stripped)
+            body = stripped[len(h.marker):].lstrip() if h is not None and stripped.startswith(h.marker) else stripped
+            leads.append(_norm(body[:self.opening_chars]))
+            numbered.append(h is not None or stripped.startswith(("（", "(")))
+            length.append(min(len(text).__add__(1).bit_length() - 1, 10))  # int(log2(len + 1)), exactly
+            if lex is not None:
+                functions.append(lex.function_cues(text, body[:60]))
+        topics = lex.topic_counts(texts) if lex is not None and not self.mask_topics else None
+        tense = _tense_matrix(texts) if self.use_tense else None
+        return Cues(leads, np.array(numbered, dtype=bool), np.array(length, dtype=np.int64), topics,
+                    functions if lex is not None else None, tense)
+
+    def cues(self, text: str) -> dict[str, float]:
         """The cue features of one text: opening n-grams, numbering, length class, lexicon hits, tense markers.
 
-        ``topic_counts``: the text's keyword counts per topic (:meth:`Lexicon.topic_counts`), if known.
+        Examples
+        --------
+        >>> d = Analyzer(use_tense=True).cues("（二）下一步将深化诉源治理。")
+        >>> d["numbered"], d["cue:plan"], "open:下一步" in d, "tense:todo" in d
+        (1.0, 1.0, True, True)
         """
-        d: dict[str, float] = {}
-        stripped = text.strip()
-        h = detect_heading(stripped)
-        body = stripped[len(h.marker):].lstrip() if h is not None and stripped.startswith(h.marker) else stripped
-        lead = _norm(body[:self.opening_chars])
-        for n in (1, 2, 3):
-            for i in range(len(lead) - n + 1):
-                d["open:" + lead[i:i + n]] = 1.0
-        if h is not None or stripped.startswith(("（", "(")):
-            d["numbered"] = 1.0
-        d["len:" + str(min(int(math.log2(len(text) + 1)), 10))] = 1.0
-        if self.use_lexicon:
-            lex = lexicon()
-            if not self.mask_topics:
-                if topic_counts is None:
-                    for topic, n_hits in lex.topic_hits(text).items():
-                        d["kw:" + topic] = math.log1p(n_hits)
-                else:
-                    for topic, n_hits in zip(_kw_names(), topic_counts):
-                        if n_hits:
-                            d[topic] = math.log1p(n_hits)
-            for f in lex.function_cues(text, body[:60]):
+        return self.cue_batch([text]).dicts()[0]
+
+
+def _tense_matrix(texts: Sequence[str]) -> np.ndarray:
+    """:func:`tense_counts` of many texts (texts x markers, in the lexicon's order): each pattern run once over
+    the texts joined by line breaks, which no marker holds."""
+    patterns = list(_tense_patterns().values())
+    out = np.zeros((len(texts), len(patterns)), dtype=np.int64)
+    if not texts:
+        return out
+    joined = "\n".join(texts)
+    starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
+    for j, pat in enumerate(patterns):
+        at = np.fromiter((m.start() for m in pat.finditer(joined)), dtype=np.int64)
+        if len(at):
+            out[:, j] = np.bincount(np.searchsorted(starts, at, side="right") - 1, minlength=len(texts))
+    return out
+
+
+@dataclass
+class Cues:
+    """The cue features of a batch of texts, as arrays: what :meth:`Analyzer.cues` names.
+
+    ``open:`` n-grams (1 to 3 characters) of each text's opening ``leads`` (after
+    its list marker, numbers as 0), ``numbered``, the ``len:`` class, ``kw:`` topic
+    keyword counts (``log1p``), ``cue:`` function cues and ``tense:`` marker counts
+    (``log1p``). :meth:`dicts` gives them as named features (what the featurizer
+    fits on), :meth:`rows` as sparse rows of a vocabulary (what a model classifies
+    with); the two agree (tested).
+    """
+
+    leads: list[str]
+    numbered: np.ndarray
+    length: np.ndarray
+    topics: np.ndarray | None
+    functions: list[list[str]] | None
+    tense: np.ndarray | None
+
+    def __len__(self) -> int:
+        return len(self.leads)
+
+    def dicts(self) -> list[dict[str, float]]:
+        """One dict of named features per text."""
+        kw_names = _kw_names()
+        tense_names = tuple("tense:" + n for n in _tense_patterns())
+        out = []
+        for i, lead in enumerate(self.leads):
+            d: dict[str, float] = {}
+            for n in (1, 2, 3):
+                for j in range(len(lead) - n + 1):
+                    d["open:" + lead[j:j + n]] = 1.0
+            if self.numbered[i]:
+                d["numbered"] = 1.0
+            d["len:" + str(int(self.length[i]))] = 1.0
+            if self.topics is not None:
+                for name, hits in zip(kw_names, self.topics[i].tolist()):
+                    if hits:
+                        d[name] = math.log1p(hits)
+            for f in (self.functions[i] if self.functions is not None else ()):
                 d["cue:" + f] = 1.0
-        if self.use_tense:
-            for name, n in tense_counts(text).items():
-                d["tense:" + name] = math.log1p(n)
-        return d
+            if self.tense is not None:
+                for name, hits in zip(tense_names, self.tense[i].tolist()):
+                    if hits:
+                        d[name] = math.log1p(hits)
+            out.append(d)
+        return out
+
+    def rows(self, vocabulary: Mapping[str, int], n_cols: int,
+             openings: tuple[NgramTable, np.ndarray] | None = None) -> SparseRows:
+        """The features as sparse rows (float32) of ``vocabulary`` (names not in it dropped).
+
+        ``openings``: :func:`opening_table` of the vocabulary, if already built.
+        """
+        n = len(self.leads)
+        table, columns = opening_table(vocabulary) if openings is None else openings
+        r: list[np.ndarray] = []
+        c: list[np.ndarray] = []
+        v: list[np.ndarray] = []
+        if table.n_features and n:
+            codes = np.frombuffer("\n".join(self.leads).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+            lengths = np.array([len(t) + 1 for t in self.leads], dtype=np.int64)
+            codes = np.append(codes, 0)
+            codes[np.cumsum(lengths) - 1] = -1  # between texts: no n-gram spans two
+            found = table.counts(table.code_ids(codes), np.repeat(np.arange(n), lengths), n)
+            r.append(found.row_of)
+            c.append(columns[found.indices])
+            v.append(np.ones(len(found.indices)))  # present or not
+        def named(names: Sequence[str]) -> np.ndarray:
+            return np.array([vocabulary.get(x, -1) for x in names], dtype=np.int64)
+        col = named(["numbered"])[0]
+        if col >= 0:
+            at = np.flatnonzero(self.numbered)
+            r.append(at), c.append(np.full(len(at), col)), v.append(np.ones(len(at)))
+        len_cols = named([f"len:{k}" for k in range(11)])
+        r.append(np.arange(n)), c.append(len_cols[self.length]), v.append(np.ones(n))
+        for counts, names in ((self.topics, _kw_names()), (self.tense, ["tense:" + x for x in _tense_patterns()])):
+            if counts is not None:
+                rows, j = np.nonzero(counts)
+                r.append(rows), c.append(named(names)[j]), v.append(np.log1p(counts[rows, j].astype(np.float64)))
+        if self.functions is not None:
+            pairs = [(i, "cue:" + f) for i, fs in enumerate(self.functions) for f in fs]
+            r.append(np.array([i for i, _ in pairs], dtype=np.int64))
+            c.append(named([name for _, name in pairs])), v.append(np.ones(len(pairs)))
+        rr, cc, vv = np.concatenate(r), np.concatenate(c), np.concatenate(v)
+        known = cc >= 0
+        return SparseRows.from_triples(rr[known], cc[known], vv[known].astype(np.float32), (n, n_cols),
+                                       dtype=np.float32)
+
+
+def opening_table(vocabulary: Mapping[str, int]) -> tuple[NgramTable, np.ndarray]:
+    """The ``open:`` n-grams of a cue vocabulary as a character table, and their columns in it."""
+    names = [name for name in vocabulary if name.startswith("open:") and name[5:]]
+    table = NgramTable([name[5:] for name in names], None, (1, 3), "", sublinear=False, norm=None)
+    return table, np.array([vocabulary[name] for name in names], dtype=np.int64)
 
 
 @dataclass
@@ -605,14 +711,19 @@ class TextAnalysis:
     """The texts with numbers normalised to ``0``."""
     words: list[list[str]]
     """Words of each normalised text, stop words and punctuation dropped (split at white space)."""
-    cues: list[dict[str, float]]
-    """Cue features of each text (opening n-grams, numbering, length class, lexicon hits)."""
+    cue_features: Cues
+    """Cue features of the texts (opening n-grams, numbering, length class, lexicon hits, tense markers)."""
     tokens: list[Sequence[str]] | None = field(default=None, repr=False, compare=False)
     """The whole segmentation of each normalised text (white space included), when kept: reasons read it."""
     _chars: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.texts)
+
+    @cached_property
+    def cues(self) -> list[dict[str, float]]:
+        """The cue features of each text as a dict of named features."""
+        return self.cue_features.dicts()
 
     def chars(self) -> tuple[np.ndarray, np.ndarray]:
         """Code points of all normalised texts (white-space runs folded, as scikit-learn does),
@@ -1072,7 +1183,7 @@ def content_rows(a: TextAnalysis, words: NgramTable, chars: NgramTable, cue_voca
     What :meth:`ParagraphFeatures.transform_analysis
     <govreport_nlp.featurizer.ParagraphFeatures.transform_analysis>` returns.
     """
-    Xd = dicts_to_rows(a.cues, cue_vocabulary, len(cue_vocabulary))
+    Xd = a.cue_features.rows(cue_vocabulary, len(cue_vocabulary))
     Xd.data *= np.float32(lexicon_weight)
     return SparseRows.hstack([words._weigh(ngram_counts(a, words)), chars._weigh(ngram_counts(a, chars)), Xd])
 

@@ -32,7 +32,7 @@ import numpy as np
 
 from .errors import GovReportError
 from .features import (Analyzer, NgramTable, SparseRows, TextBatch, context_features, dicts_to_rows, has_context,
-                       ngram_counts, tfidf)
+                       ngram_counts, opening_table, tfidf)
 from .reasons import explain_rows, telling
 
 __all__ = ["Head", "HeadGroup", "text_array", "array_text"]
@@ -372,6 +372,7 @@ class HeadGroup:
         self.chars_, self._char_cols = _merged([h._terms["char"] for h in self.heads], first.char_weighing_)
         index = _index([h._terms["cue"] for h in self.heads])
         self.cue_vocabulary_ = index
+        self._openings = opening_table(index)
         self._cue_cols = [_columns(index, h._terms["cue"]) for h in self.heads]
 
     @staticmethod
@@ -394,7 +395,7 @@ class HeadGroup:
         analysis = batch.analysis(self.analyzer_)
         words = ngram_counts(analysis, self.words_)
         chars = ngram_counts(analysis, self.chars_)
-        cues = dicts_to_rows(analysis.cues, self.cue_vocabulary_, len(self.cue_vocabulary_))
+        cues = analysis.cue_features.rows(self.cue_vocabulary_, len(self.cue_vocabulary_), self._openings)
         out = []
         for h, wcols, ccols, dcols in zip(self.heads, self._word_cols, self._char_cols, self._cue_cols):
             ww, cw = h.word_weighing_, h.char_weighing_

@@ -156,3 +156,27 @@ def test_topic_counts_of_many_texts_equal_topic_hits_text_by_text(city_reports: 
             expected[i, topics.index(topic)] = n
     assert expected.sum() > 1000 and (counts == expected).all()
     assert lex.topic_counts([]).shape == (0, len(topics))
+
+
+def test_cue_rows_equal_the_named_cues_and_the_text_by_text_definitions(city_reports: list[dict]) -> None:
+    from govreport_nlp.features import Analyzer, _norm, dicts_to_rows, tense_counts
+
+    texts = [line for d in city_reports[:12] for line in d["text"].splitlines()]
+    texts += ["", "（一）", "  1. 下一步将深化诉源治理。", "各位代表：", "让我们携手奋进！"]
+    analyzer = Analyzer(use_tense=True)
+    cues = analyzer.cue_batch(texts)
+    dicts = cues.dicts()
+    lex = lexicon()
+    for t, d in zip(texts[::7], dicts[::7]):  # each part against its one-text definition
+        assert {k[3:]: round(v, 9) for k, v in d.items() if k.startswith("kw:")} == \
+            {k: round(float(np.log1p(n)), 9) for k, n in lex.topic_hits(t).items()}
+        assert {k[6:] for k in d if k.startswith("tense:")} == set(tense_counts(t))
+        assert {k[4:] for k in d if k.startswith("cue:")} == set(lex.function_cues(t))
+        lead = _norm(opening(t, 8))
+        assert {k[5:] for k in d if k.startswith("open:")} == {lead[i:i + n] for n in (1, 2, 3)
+                                                               for i in range(len(lead) - n + 1)}
+    vocabulary = {name: i for i, name in enumerate(sorted({k for d in dicts for k in d} | {"open:不在"}))}
+    fast = cues.rows(vocabulary, len(vocabulary)).toarray()
+    slow = dicts_to_rows(dicts, vocabulary, len(vocabulary)).toarray()
+    assert fast.shape == slow.shape and np.array_equal(fast, slow)
+    assert analyzer.cues(texts[0]) == dicts[0]
