@@ -767,6 +767,16 @@ class TextBatch:
     def __len__(self) -> int:
         return len(self.inputs)
 
+    @cached_property
+    def in_context(self) -> np.ndarray:
+        """Whether each input was read in its report (:func:`has_context`)."""
+        return np.fromiter(map(has_context, self.inputs), dtype=bool, count=len(self.inputs))
+
+    @cached_property
+    def contexts(self) -> list[dict[str, float]]:
+        """:func:`context_features` of each input (computed once for all heads)."""
+        return [context_features(x) for x in self.inputs]
+
     def analysis(self, reader: Analyzer | Any) -> TextAnalysis:
         """The analysis of :attr:`texts` by an :class:`Analyzer` (or anything with an ``analyzer()``
         method returning one, as featurizers and heads have), computed on first request."""

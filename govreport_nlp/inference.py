@@ -31,7 +31,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 
 from .errors import GovReportError
-from .features import (Analyzer, NgramTable, SparseRows, TextBatch, context_features, dicts_to_rows, has_context,
+from .features import (Analyzer, NgramTable, SparseRows, TextBatch, dicts_to_rows,
                        ngram_counts, opening_table, tfidf)
 from .reasons import explain_rows, telling
 
@@ -278,9 +278,12 @@ class Head:
             C = self._context([{"ctx=none": 1.0}] * len(inputs))
         else:
             s_head = scores[np.maximum(batch.head_rows, 0)] * (batch.head_rows >= 0)[:, None]
-            in_context = self.use_context
-            bare = np.array([not (in_context and has_context(x)) for x in inputs])
-            C = self._context([context_features(x) if in_context else {"ctx=none": 1.0} for x in inputs])
+            if self.use_context:
+                bare = ~batch.in_context
+                C = self._context(batch.contexts)
+            else:
+                bare = np.ones(len(inputs), dtype=bool)
+                C = self._context([{"ctx=none": 1.0}] * len(inputs))
         b = bare.astype(float)[:, None]
         # content scores get separate weights with and without context (see ParagraphClassifier._stack)
         Z = np.hstack([s_par * (1 - b), s_head, s_par * b])

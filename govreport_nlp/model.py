@@ -253,29 +253,37 @@ class Model:
         why: dict[str, list[list[tuple[str, float]]]] = {
             a: h.explain_many(inputs, top=reasons, analysis=analyses[a], memo=memo) if reasons else [[]] * len(inputs)
             for a, h in self.runtime_heads.items()}
+        # every row's ranking at once; the loop below only assembles the records
+        n = len(inputs)
+        order = np.argsort(-proba, axis=1)
+        ranked = np.take_along_axis(proba, order, axis=1)[:, :3].tolist()
+        order_l = order[:, :3].tolist()
+        functions: list[Any] = [None] * n
+        function_scores: list[Any] = [None] * n
+        topics: list[tuple[str, ...]] = [()] * n
+        if "function" in self.runtime_heads:
+            fp = axis_p["function"]
+            fclasses = [str(c) for c in self.runtime_heads["function"].classes_]
+            functions = [fclasses[j] for j in np.argmax(fp, axis=1).tolist()]
+            function_scores = fp.max(axis=1).tolist()
+        if "topic" in self.runtime_heads:
+            tp = axis_p["topic"]
+            tclasses = [str(c) for c in self.runtime_heads["topic"].classes_]
+            tord = np.argsort(-tp, axis=1)[:, :2]
+            tval = np.take_along_axis(tp, tord, axis=1)
+            # the primary topic, and a second one if it is nearly as likely
+            second = (tval[:, 1] >= 0.5 * tval[:, 0]) if tp.shape[1] > 1 else np.zeros(n, dtype=bool)
+            topics = [(tclasses[r[0]], tclasses[r[1]]) if two else (tclasses[r[0]],)
+                      for r, two in zip(tord.tolist(), second.tolist())]
+        heads = list(self.runtime_heads)
         out = []
-        for i, row in enumerate(proba):
-            order = np.argsort(-row)
-            best = labels[int(order[0])]
-            score = float(row[order[0]])
-            function = function_score = None
-            topics: tuple[str, ...] = ()
-            if "function" in self.runtime_heads:
-                fp = axis_p["function"][i]
-                function = str(self.runtime_heads["function"].classes_[int(np.argmax(fp))])
-                function_score = float(fp.max())
-            if "topic" in self.runtime_heads:
-                tp = axis_p["topic"][i]
-                tord = np.argsort(-tp)
-                classes = self.runtime_heads["topic"].classes_
-                # the primary topic, and a second one if it is nearly as likely
-                topics = tuple(str(classes[j]) for n, j in enumerate(tord[:2]) if n == 0 or tp[j] >= 0.5 * tp[tord[0]])
-            reason_text = tuple(
-                f"{a}: {desc}" for a in self.runtime_heads for desc, _ in why[a][i][:reasons])
+        for i in range(n):
+            o, v = order_l[i], ranked[i]
+            reason_text = tuple(f"{a}: {desc}" for a in heads for desc, _ in why[a][i][:reasons])
             out.append(Prediction(
-                label=best, score=score, function=function, function_score=function_score, topics=topics,
-                alternatives=tuple((labels[int(j)], float(row[j])) for j in order[1:3]),
-                abstained=t is not None and score < t, reasons=reason_text))
+                label=labels[o[0]], score=v[0], function=functions[i], function_score=function_scores[i],
+                topics=topics[i], alternatives=tuple((labels[j], p) for j, p in zip(o[1:3], v[1:3])),
+                abstained=t is not None and v[0] < t, reasons=reason_text))
         return out
 
     def explain(self, paragraph: Any, top: int = 8) -> Explanation:
