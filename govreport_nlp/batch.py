@@ -102,6 +102,36 @@ def _classify_one(model: Any, item: Source | Document, options: dict[str, Any],
         return Failure(_name(item), f"{_name(item)}: could not be classified ({type(exc).__name__}: {exc}).")
 
 
+def _classify_chunk(model: Any, items: Sequence[Source | Document | Failure], options: dict[str, Any],
+                    emit: Callable[[Report], Any] | None) -> list[Any]:
+    """:func:`_classify_one` of each item, the reports' paragraphs classified in one batch (many short
+    reports go several times faster together). An input that cannot be read or parsed becomes its
+    Failure; if the batch fails, each report is classified alone so that only the bad one fails."""
+    from .structure import parse_document
+
+    out: list[Any] = list(items)
+    parsed: dict[int, Report] = {}
+    for i, item in enumerate(items):
+        if isinstance(item, Failure):
+            continue
+        try:
+            parsed[i] = parse_document(item.load() if isinstance(item, Source) else item)
+        except Exception:  # reported with the usual message by _classify_one below
+            out[i] = _classify_one(model, item, options, emit)
+    if not parsed:
+        return out
+    try:
+        model.classify_parsed(list(parsed.values()), threshold=options.get("threshold"),
+                              reasons=options.get("reasons", 3))
+        for i, report in parsed.items():
+            out[i] = emit(report) if emit is not None else report
+    except Exception:
+        logger.debug("a batch of %d reports failed; classifying them one by one", len(parsed), exc_info=True)
+        for i in parsed:
+            out[i] = _classify_one(model, items[i], options, emit)
+    return out
+
+
 def _name(item: Source | Document) -> str:
     return item.name if isinstance(item, Source) else (item.source or item.id)
 
@@ -119,7 +149,7 @@ def _init_worker(model: Any, options: dict[str, Any], emit: Callable[[Report], A
 
 
 def _work(chunk: list[Source | Document]) -> list[Any]:
-    return [_classify_one(_WORKER["model"], item, _WORKER["options"], _WORKER["emit"]) for item in chunk]
+    return _classify_chunk(_WORKER["model"], chunk, _WORKER["options"], _WORKER["emit"])
 
 
 # --- inputs ------------------------------------------------------------------
@@ -267,8 +297,9 @@ def _bar(total: int | None) -> Any:
 
 def _serial(model: Any, items: Iterator[Source | Document | Failure], options: dict[str, Any],
             emit: Callable[[Report], Any] | None) -> Iterator[Any]:
-    for item in items:
-        yield item if isinstance(item, Failure) else _classify_one(model, item, options, emit)
+    # a chunk at a time (as the workers do): still streaming, results in input order
+    for chunk in _chunks(items):
+        yield from _classify_chunk(model, chunk, options, emit)
 
 
 def _parallel(model: Any, items: Iterator[Source | Document | Failure], options: dict[str, Any],

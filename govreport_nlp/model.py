@@ -331,21 +331,36 @@ class Model:
             report = parse_document(source)
         else:
             report = parse(source, id=id, format=format, encoding=encoding)
+        return self.classify_parsed([report], threshold=threshold, reasons=reasons)[0]
+
+    def classify_parsed(self, reports: Sequence[Report], *, threshold: float | None = None,
+                        reasons: int = 4) -> list[Report]:
+        """Label every paragraph of already parsed reports (as :meth:`classify_report` does), all of them
+        in one batch: for many short reports, faster than one at a time. Returns the same reports."""
         derive = (_DERIVATIONS[self.derive][1] if self.derive is not None and "function" in self.runtime_heads
                   else None)
         t = self.threshold if threshold is None else threshold
         # furniture, metadata and headings: the structure decides (see govreport_nlp.structural); the
         # model reads the rest (each paragraph's scores are its own, so leaving those out changes none)
-        fixed = [structural_prediction(p, report, label_set=self.label_set, derive=derive) for p in report.paragraphs]
-        inputs = report_inputs(report)
-        todo = [i for i, f in enumerate(fixed) if f is None]
-        preds = dict(zip(todo, self.predictions([inputs[i] for i in todo], threshold=threshold, reasons=reasons)))
-        for i, p in enumerate(report.paragraphs):
-            f = fixed[i]
-            if f is not None and t is not None and f.score < t:
-                f = dataclasses.replace(f, abstained=True)
-            p.prediction = preds[i] if f is None else f
-        return report
+        fixed: list[list[Prediction | None]] = []
+        todo: list[tuple[int, int]] = []
+        inputs: list[dict[str, Any]] = []
+        for r, report in enumerate(reports):
+            f = [structural_prediction(p, report, label_set=self.label_set, derive=derive) for p in report.paragraphs]
+            fixed.append(f)
+            ins = report_inputs(report)
+            for i, fi in enumerate(f):
+                if fi is None:
+                    todo.append((r, i))
+                    inputs.append(ins[i])
+        preds = dict(zip(todo, self.predictions(inputs, threshold=threshold, reasons=reasons)))
+        for r, report in enumerate(reports):
+            for i, p in enumerate(report.paragraphs):
+                f = fixed[r][i]
+                if f is not None and t is not None and f.score < t:
+                    f = dataclasses.replace(f, abstained=True)
+                p.prediction = preds[(r, i)] if f is None else f
+        return list(reports)
 
     def classify_reports(self, sources: Iterable[Any], **kwargs: Any) -> Iterator[Report]:
         """:meth:`classify_report` over many inputs, lazily."""
