@@ -467,26 +467,52 @@ def _is_punct(word: str) -> bool:
     return found
 
 
+class _Kept(dict):  # type: ignore[type-arg]
+    """token -> whether the word vectorizer reads it; a token not seen before is judged on first lookup."""
+
+    def __init__(self, stop: Any) -> None:
+        super().__init__()
+        self.stop = stop
+        self.split: set[str] = set()  # kept tokens holding white space
+
+    def __missing__(self, w: str) -> bool:
+        ok = w not in self.stop and (w.isalnum() or not _is_punct(w))
+        if ok and w.split() != [w]:
+            self.split.add(w)
+        if len(self) < 500_000:  # bounded: texts of every kind would otherwise grow it for ever
+            self[w] = ok
+        return ok
+
+
+class _TokenIds(dict):  # type: ignore[type-arg]
+    """token -> its unit id in a word table (``0``: read but in no term), ``DROPPED`` if the word vectorizer
+    does not read it, ``SPLIT`` if it holds white space; ``None`` (between texts) -> ``0``."""
+
+    DROPPED, SPLIT = -1, -2
+
+    def __init__(self, ids: Mapping[str, int], kept: _Kept) -> None:
+        super().__init__()
+        self.ids, self.kept = ids, kept
+        self[None] = 0
+
+    def __missing__(self, w: str) -> int:
+        v = (self.DROPPED if not self.kept[w] else self.SPLIT if w in self.kept.split
+             else self.ids.get(w, 0))
+        if len(self) < 500_000:
+            self[w] = v
+        return v
+
+
 class _WordFilter:
     """The words of texts' tokens as the word vectorizer's ``token_pattern`` ``\\S+`` sees them: stop words,
     punctuation, white space and empty tokens dropped, tokens with white space inside split (the same as
     ``" ".join(kept tokens).split()`` text by text), each distinct token judged once (they repeat)."""
 
     def __init__(self, stop: Any) -> None:
-        self.stop = stop
-        self.kept: dict[str, bool] = {}
-        self.split: set[str] = set()  # kept tokens holding white space
+        self.kept = _Kept(stop)
 
     def __call__(self, tokens: Sequence[Sequence[str]]) -> list[list[str]]:
-        kept = self.kept
-        if len(kept) > 500_000:  # bounded: texts of every kind would otherwise grow it for ever
-            kept.clear()
-        for w in set(itertools.chain.from_iterable(tokens)).difference(kept):
-            ok = w not in self.stop and (w.isalnum() or not _is_punct(w))
-            kept[w] = ok
-            if ok and w.split() != [w]:
-                self.split.add(w)
-        judge, split = kept.__getitem__, self.split
+        judge, split = self.kept.__getitem__, self.kept.split
         out = []
         for ts in tokens:
             ws = list(filter(judge, ts))
@@ -549,8 +575,7 @@ class Analyzer:
         # the words exactly as the word vectorizer's token_pattern \S+ sees them (white-space tokens and
         # empty ones count as punctuation: what Segmenter.cut drops is dropped)
         tokens = [ts if isinstance(ts, list) else list(ts) for ts in map(seg.tokens, norm)]
-        words = _word_filter()(tokens)
-        return TextAnalysis(list(texts), norm, words, self.cue_batch(read), tokens=tokens)
+        return TextAnalysis(list(texts), norm, tokens, self.cue_batch(read))
 
     def cue_batch(self, texts: Sequence[str]) -> Cues:
         """The cue features of ``texts`` (read as they are: masked already if the analyzer masks topics)."""
@@ -709,16 +734,30 @@ class TextAnalysis:
     texts: list[str]
     norm: list[str]
     """The texts with numbers normalised to ``0``."""
-    words: list[list[str]]
-    """Words of each normalised text, stop words and punctuation dropped (split at white space)."""
+    tokens: list[Sequence[str]] = field(repr=False)
+    """The whole segmentation of each normalised text (white space included)."""
     cue_features: Cues
     """Cue features of the texts (opening n-grams, numbering, length class, lexicon hits, tense markers)."""
-    tokens: list[Sequence[str]] | None = field(default=None, repr=False, compare=False)
-    """The whole segmentation of each normalised text (white space included), when kept: reasons read it."""
     _chars: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.texts)
+
+    @cached_property
+    def words(self) -> list[list[str]]:
+        """Words of each normalised text, stop words and punctuation dropped (split at white space): what
+        the word vectorizer reads (built on first use: a model finds word ids from the tokens directly)."""
+        return _word_filter()(self.tokens)
+
+    def words_of(self, i: int) -> list[str]:
+        """``words[i]``, without building the words of every text."""
+        if "words" in self.__dict__:
+            return self.words[i]
+        memo = self.__dict__.setdefault("_words_of", {})
+        found = memo.get(i)
+        if found is None:
+            found = memo[i] = _word_filter()([self.tokens[i]])[0]
+        return found
 
     @cached_property
     def cues(self) -> list[dict[str, float]]:
@@ -1069,6 +1108,24 @@ class NgramTable:
         inside = (codes >= 0) & (codes < len(table))
         return np.where(inside, table[np.where(inside, codes, 0)], 0)
 
+    def token_ids(self, tokens: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`word_ids` of the words of texts' tokens (see :class:`TextAnalysis`), found in one lookup
+        per token: whether the word vectorizer reads it and its unit id, remembered together."""
+        lookup = self.__dict__.get("_token_lookup")
+        if lookup is None:
+            lookup = self._token_lookup = _TokenIds(self.ids, _word_filter().kept)
+        flat: list[Any] = []
+        for ts in tokens:
+            flat += ts
+            flat.append(None)  # between texts: id 0
+        ids = np.fromiter(map(lookup.__getitem__, flat), dtype=np.int64, count=len(flat))
+        if (ids == _TokenIds.SPLIT).any():  # a token with white space inside: words as the vectorizer splits them
+            return self.word_ids(_word_filter()(tokens))
+        rows = np.repeat(np.arange(len(tokens)), np.fromiter((len(ts) + 1 for ts in tokens), dtype=np.int64,
+                                                              count=len(tokens)))
+        keep = ids >= 0
+        return ids[keep], rows[keep]
+
     def word_ids(self, words: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
         """Unit ids of the words of each text, ``0`` after each text, and the text of every slot."""
         flat: list[str] = []
@@ -1179,7 +1236,7 @@ def ngram_counts(a: TextAnalysis, table: NgramTable) -> SparseRows:
     """How often each n-gram of ``table`` (a word table, ``sep`` ``" "``, or a character table) occurs
     in each analysed text."""
     if table.sep:
-        return table.counts(*table.word_ids(a.words), len(a)) if table.usable else table.counts_of_texts(a.words)
+        return table.counts(*table.token_ids(a.tokens), len(a)) if table.usable else table.counts_of_texts(a.words)
     if table.usable:
         codes, rows = a.chars()
         return table.counts(table.code_ids(codes), rows, len(a))

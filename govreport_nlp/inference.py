@@ -237,8 +237,10 @@ class Head:
         return self._terms["cue"][column - nwc]
 
     def prepare(self) -> Head:
-        """Build the segmenter's dictionary now instead of on first use."""
+        """Build now what is otherwise built on first use: the segmenter's dictionary and the arrays
+        reasons read (before forking workers, so that they share them)."""
         self.analyzer_._segmenter().cut("预备")
+        self.evidence_  # noqa: B018 (built and kept)
         return self
 
     # --- prediction --------------------------------------------------------

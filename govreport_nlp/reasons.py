@@ -109,6 +109,7 @@ def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.nda
     memo = {} if memo is None else memo
     per_text = memo.setdefault(("reasons", id(analysis)), {})  # the words of a text depend on how it was read
     names = {} if names is None else names
+    context_words = [describe_feature(str(c)) for c in (context_names or ())]
     for row, k, val in zip(r[chosen].tolist(), wh[chosen].tolist(), v[chosen].tolist()):
         if k >= 0:
             name = names.get(k)
@@ -120,14 +121,13 @@ def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.nda
                 t = text_rows[row]
                 desc = per_text.get((name, t))  # type: ignore[assignment]
                 if desc is None:
-                    tokens = analysis.tokens[t] if analysis.tokens is not None else None
-                    desc = reader_term(name, inputs[row]["text"], analysis.words[t], segment, memo, tokens=tokens)
+                    desc = reader_term(name, inputs[row]["text"], analysis.words_of(t), segment, memo,
+                                       tokens=analysis.tokens[t])
                     per_text[(name, t)] = desc
         elif k == -1:
             desc = f"the heading above, “{heads[row]}”"
         else:
-            assert context_names is not None
-            desc = describe_feature(str(context_names[-2 - k]))
+            desc = context_words[-2 - k]
         # the n-grams of one word, the cues of one phrase: one reason, their weights added; the
         # paragraph's opening n-grams are one reason too, shown with the longest opening they reach
         g = grouped[row]

@@ -180,3 +180,16 @@ def test_cue_rows_equal_the_named_cues_and_the_text_by_text_definitions(city_rep
     slow = dicts_to_rows(dicts, vocabulary, len(vocabulary)).toarray()
     assert fast.shape == slow.shape and np.array_equal(fast, slow)
     assert analyzer.cues(texts[0]) == dicts[0]
+
+
+def test_word_ids_from_tokens_equal_those_of_the_filtered_words(seeds: list[dict]) -> None:
+    # a model looks each token up once (read or not, and its id); the featurizer filters words first
+    from govreport_nlp.features import Analyzer, NgramTable
+
+    lines = [line for d in seeds for line in d["text"].splitlines()] + ["", "  ", "我们 的 工作"]
+    a = Analyzer().analyze(lines)
+    terms = sorted({w for ws in a.words for w in ws})[::3] + ["不在词表"]
+    table = NgramTable(terms, None, (1, 2), " ", sublinear=False, norm=None)
+    fast, slow = table.token_ids(a.tokens), table.word_ids(a.words)
+    assert all(np.array_equal(x, y) for x, y in zip(fast, slow)) and len(fast[0]) > 1000
+    assert a.words_of(3) == a.words[3]
