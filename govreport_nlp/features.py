@@ -1011,16 +1011,20 @@ class _KeyIndex:
 
     def find(self, keys: np.ndarray) -> np.ndarray:
         """Index (into the keys given at construction) of each key, ``-1`` where absent."""
-        out = np.full(len(keys), -1, dtype=np.int64)
-        todo = np.arange(len(keys))
         slot = self._hash(keys)
+        found = self.table[slot]
+        hit = found == keys
+        out = np.where(hit, self.value[slot], -1)
+        # the few keys whose first slot holds another key: probe on (over all keys at once, the first probe
+        # needs no index arrays)
+        todo = np.flatnonzero(~hit & (found != self._EMPTY))
         while len(todo):
-            s = slot[todo]
+            s = (slot[todo] + 1) & self.mask
+            slot[todo] = s
             found = self.table[s]
             hit = found == keys[todo]
             out[todo[hit]] = self.value[s[hit]]
             todo = todo[~hit & (found != self._EMPTY)]
-            slot[todo] = (slot[todo] + 1) & self.mask
         return out
 
 

@@ -152,24 +152,32 @@ def _paragraph_rows(X: Any, rows: np.ndarray) -> Any:
 
 
 def _top_per_row(indptr: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
-    """Positions of the ``k`` largest positive values of each CSR row (any order), in linear passes."""
-    vals = np.where(values > 0, values, -np.inf)
-    lengths = np.diff(indptr)
-    starts = indptr[:-1][lengths > 0]
-    if not len(starts):
+    """Positions of the ``k`` largest positive values of each CSR row (any order), in linear passes
+    over the positive values only (ties: the first position)."""
+    at = np.flatnonzero(values > 0)
+    if not len(at):
         return np.zeros(0, dtype=np.int64)
-    seg = np.repeat(np.arange(len(starts)), lengths[lengths > 0])
+    vals = values[at]
+    row = np.searchsorted(indptr, at, side="right") - 1  # positions ascend, so rows do too
+    new = np.empty(len(row), dtype=bool)
+    new[0] = True
+    np.not_equal(row[1:], row[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    seg = np.cumsum(new) - 1
     picked = []
     for _ in range(k):
         best = np.maximum.reduceat(vals, starts)
-        hits = np.flatnonzero((vals == best[seg]) & np.isfinite(vals))
+        hits = np.flatnonzero((vals == best[seg]) & (vals > -np.inf))
         if not len(hits):
             break
-        _, first = np.unique(seg[hits], return_index=True)  # one per row, ties broken by position
+        s = seg[hits]
+        first = np.empty(len(s), dtype=bool)  # the first hit of each row (hits ascend, so rows do)
+        first[0] = True
+        np.not_equal(s[1:], s[:-1], out=first[1:])
         pos = hits[first]
-        picked.append(pos)
+        picked.append(at[pos])
         vals[pos] = -np.inf
-    return np.concatenate(picked) if picked else np.zeros(0, dtype=np.int64)
+    return np.concatenate(picked)
 
 
 def telling(name: str) -> bool:
