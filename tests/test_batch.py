@@ -164,3 +164,34 @@ print(len(out), methods)
     assert res.returncode == 0, res.stderr[-1000:]
     assert res.stdout.split() == ["2", "['fork']"]
     assert "2/2" in res.stderr  # and the bar was shown
+
+
+def test_reports_classified_together_equal_reports_classified_one_by_one(model: gr.Model) -> None:
+    docs = [json.loads(line) for line in open(corpus_path("work_reports_city.jsonl"), encoding="utf-8")][:6]
+    together = model.classify_parsed([gr.parse(d["text"], id=d["id"]) for d in docs], reasons=3)
+    for d, a in zip(docs, together):
+        b = model.classify_report(d["text"], id=d["id"], reasons=3)
+        assert [p.prediction.label for p in a.paragraphs] == [p.prediction.label for p in b.paragraphs]
+        assert [p.prediction.score for p in a.paragraphs] == pytest.approx(
+            [p.prediction.score for p in b.paragraphs], abs=1e-9)
+        assert [p.prediction.reasons for p in a.paragraphs] == [p.prediction.reasons for p in b.paragraphs]
+
+
+def test_a_report_that_breaks_its_batch_fails_alone(model: gr.Model, monkeypatch: pytest.MonkeyPatch) -> None:
+    # classified together, one report whose paragraphs make the model raise: it alone becomes a Failure
+    poison = "这一段会让模型出错。"
+    real = gr.Model.predictions
+
+    def predictions(self: gr.Model, inputs: Any, **kwargs: Any) -> Any:
+        inputs = list(inputs)
+        if any(poison in x["text"] for x in inputs):
+            raise RuntimeError("poisoned paragraph")
+        return real(self, inputs, **kwargs)
+
+    monkeypatch.setattr(gr.Model, "predictions", predictions)
+    docs = [Document(id=f"d{i}", text=f"一、工作回顾\n全县办理行政复议案件{i + 3}件，推行证照分离。") for i in range(4)]
+    docs[2] = Document(id="d2", text="一、工作回顾\n" + poison)
+    out = list(classify_many(docs, model))
+    assert [type(o).__name__ for o in out] == ["Report", "Report", "Failure", "Report"]
+    assert "d2" in out[2].message and "poisoned" in out[2].message
+    assert out[3].id == "d3" and out[3].body[0].prediction is not None

@@ -99,3 +99,39 @@ def test_heads_are_rebuilt_as_estimators_only_when_asked_for() -> None:
     heads = model.heads
     assert set(heads) == {"function", "topic"} and all(isinstance(h, ParagraphClassifier) for h in heads.values())
     assert list(heads["topic"].classes_) == list(model.runtime_heads["topic"].classes_)
+
+
+def test_heads_grouped_score_as_each_head_alone() -> None:
+    # the merged lookup tables of a group change nothing in any head's scores
+    from govreport_nlp.features import TextBatch
+    from govreport_nlp.inference import HeadGroup
+
+    model = gr.load_model()
+    inputs = _inputs(corpus_path("seeds.jsonl"), limit=2)
+    heads = list(model.runtime_heads.values())
+    together = HeadGroup(heads).analyze(TextBatch(inputs))
+    for head, a in zip(heads, together):
+        alone = HeadGroup([head]).analyze(TextBatch(inputs))[0]
+        assert np.abs(a["scores"] - alone["scores"]).max() < 1e-9
+        assert np.array_equal(a["X"].toarray(), alone["X"].toarray())
+    assert len(HeadGroup.partition(heads)) == 1
+
+
+def test_heads_that_read_differently_are_grouped_apart() -> None:
+    from govreport_nlp.featurizer import ParagraphFeatures
+    from govreport_nlp.inference import HeadGroup
+
+    texts = ["全年办理行政复议案件十二件。", "下一步将持续深化诉源治理。", "累计开展普法活动30场。", "明年要推进证照分离。"] * 3
+    y = ["done", "todo"] * 6
+    groups = [str(i // 4) for i in range(12)]
+    by_words = ParagraphClassifier(features=ParagraphFeatures(min_df=1)).fit(texts, y, groups=groups)
+    by_chars = ParagraphClassifier(features=ParagraphFeatures(segmenter="char", min_df=1)).fit(texts, y, groups=groups)
+    heads = [by_words._compiled(), by_chars._compiled(), by_words._compiled()]
+    parts = HeadGroup.partition(heads)
+    assert [len(g.heads) for g in parts] == [2, 1]
+    with pytest.raises(ValueError, match="read texts differently"):
+        HeadGroup(heads[:2])
+    model = gr.Model({"a": by_words, "label": by_chars}, label_set=gr.get_label_set(["done", "todo"]), derive=None)
+    probe = ["下一步将推进一网通办。", "全年办结复议案件8件。"]
+    expected = by_chars.predict_proba(probe)
+    assert np.abs(model.predict_proba(probe) - expected).max() < 1e-9
