@@ -24,6 +24,14 @@ def markdown(summary: dict[str, Any]) -> str:
            f"{summary['seconds']:.0f} s in all.", ""]
     r = summary["results"]
     rows = []
+    if "processes" in r:
+        pr = r["processes"]
+        ratio, spread = pr["throughput_vs_jieba_lcut"], pr["ratio_range"]
+        for k, bar in (("classify", "≥ 3.0×"), ("classify --jobs 2", "≥ 3.0×")):
+            rows.append((f"`govreport-nlp {k}` vs a `jieba.lcut` script, whole processes, "
+                         f"{pr['workload']['file']}", bar,
+                         f"{ratio[k]:.2f}× (runs {spread[k][0]:.2f}–{spread[k][1]:.2f}×; "
+                         f"{pr['median_seconds'][k]:.2f} s vs {pr['median_seconds']['jieba.lcut']:.2f} s)"))
     if "throughput" in r:
         t = r["throughput"]["runs"][0]
         rows.append(("end-to-end `classify` throughput vs `jieba.lcut`", "≥ 1.0× (stretch 2×)",
@@ -58,6 +66,19 @@ def markdown(summary: dict[str, Any]) -> str:
             cells = [f"{t['chars_per_second'][k]:,} ({t['throughput_vs_jieba_lcut'][k]:.2f}×)"
                      for k in ("jieba.lcut", "classify", "classify, no reasons", "parse", "rjieba.cut")]
             out.append(f"| {w['name']} ({w['characters']:,} chars) | {t['repetitions']} | " + " | ".join(cells) + " |")
+        out.append("")
+    if "processes" in r:
+        pr = r["processes"]
+        names = list(pr["median_seconds"])
+        out += [f"Whole processes over {pr['workload']['file']} ({pr['workload']['characters']:,} characters), "
+                f"{pr['repetitions']} interleaved repetitions: median seconds (range), and throughput against the "
+                "`jieba.lcut` script of the same repetition (median, range):", "",
+                "| contender | seconds | vs `jieba.lcut` |", "|---|---|---|"]
+        for k in names:
+            lo, hi = pr["range_seconds"][k]
+            rlo, rhi = pr["ratio_range"][k]
+            out.append(f"| `{k}` | {pr['median_seconds'][k]:.2f} ({lo:.2f}–{hi:.2f}) | "
+                       f"{pr['throughput_vs_jieba_lcut'][k]:.2f}× ({rlo:.2f}–{rhi:.2f}×) |")
         out.append("")
     if "jobs" in r:
         out += ["The command line over the corpus, output to `/dev/null`:", "",

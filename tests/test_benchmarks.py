@@ -22,7 +22,10 @@ def test_quick_benchmark_run_reports_every_figure() -> None:
     assert summary["quick"] is True
     assert summary["machine"]["cores"] >= 1 and summary["machine"]["versions"]["govreport-nlp"]
     results = summary["results"]
-    assert set(results) == {"throughput", "cold_start", "jobs"}
+    assert set(results) == {"processes", "throughput", "cold_start", "jobs"}
+    proc = results["processes"]
+    assert set(proc["median_seconds"]) == {"jieba.lcut", "rjieba.cut", "classify", "classify --jobs 2"}
+    assert proc["throughput_vs_jieba_lcut"]["jieba.lcut"] == 1.0 and proc["workload"]["file"] == "seeds.jsonl"
     run = results["throughput"]["runs"][0]
     assert run["workload"]["documents"] == 5 and run["workload"]["characters"] > 10_000
     assert run["throughput_vs_jieba_lcut"]["jieba.lcut"] == 1.0
