@@ -157,6 +157,9 @@ _TABLE_HEADER = (f"{'doc':<{_DOC_WIDTH}}{'idx':>4}  {'kind':<8}{'label':<14}{'sc
                  "text\n")
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps with options builds an encoder per call
+
+
 def format_classified(report: Report, fmt: str = "jsonl", min_chars: int = 0, reasons: int = 3,
                       body_only: bool = False) -> str:
     """One classified report as the ``classify`` command prints it (runs in the worker processes).
@@ -176,7 +179,7 @@ def format_classified(report: Report, fmt: str = "jsonl", min_chars: int = 0, re
             lines.append(f"{_pad(report.id, _DOC_WIDTH)}{p.index:>4}  {p.kind:<8}{label or '(abstain)':<14}{pred.score:>6.2f}  "
                          f"{pred.function or '':<12}{_clip(','.join(pred.topics), 24):<24}{_clip(p.text, 50)}\n")
             continue
-        lines.append(json.dumps(paragraph_record(report, p, reasons=bool(reasons)), ensure_ascii=False) + "\n")
+        lines.append(_JSON.encode(paragraph_record(report, p, reasons=bool(reasons))) + "\n")
     return "".join(lines)
 
 
