@@ -95,7 +95,7 @@ def _weighing(params: Mapping[str, Any], terms: list[str], idf: np.ndarray, sep:
 
 
 def _weights(arrays: Mapping[str, np.ndarray], prefix: str, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
-    coef = np.ascontiguousarray(arrays[prefix + "coef"], dtype=np.float64)  # sklearn may store it column-major
+    coef = np.asarray(arrays[prefix + "coef"], dtype=np.float64)  # any layout: callers copy as they need
     intercept = np.asarray(arrays[prefix + "intercept"], dtype=np.float64).ravel()
     rows = 1 if n_classes == 2 else n_classes
     if coef.ndim != 2 or coef.shape[0] != rows or intercept.shape != (rows,):
@@ -161,7 +161,7 @@ class Head:
         if coef.shape[1] != self.n_features_in_:
             raise ValueError("content weights do not match the vocabulary")
         # one copy of the weights, (features, labels) in memory: SparseRows.dot reads rows of it; coef_ is its view
-        self._coef_t = np.ascontiguousarray(coef.T)
+        self._coef_t = np.array(coef.T, dtype=np.float64, order="C")
         self.coef_ = self._coef_t.T
         del coef
         self.mean_coef_ = self.coef_.mean(axis=0)
@@ -213,7 +213,9 @@ class Head:
         (features x labels; built on first use, for reasons)."""
         ev = self.__dict__.get("_evidence")
         if ev is None:
-            ev = self._evidence = (self._coef_t - self.mean_coef_[:, None]) * self.shown_[:, None]
+            ev = self._coef_t - self.mean_coef_[:, None]
+            ev *= self.shown_[:, None]
+            self._evidence = ev
         return ev
 
     @property
