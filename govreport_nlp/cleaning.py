@@ -252,6 +252,10 @@ def _fields_in(text: str) -> list[tuple[str, str]]:
     return pairs
 
 
+# all the clutter patterns as one alternation: matches exactly where one of them does
+_ANY_CLUTTER = re.compile("|".join(f"(?{'i' if p.flags & re.I else ''}:{p.pattern})" for p, _ in _CLUTTER_PATTERNS))
+
+
 def _is_prose(text: str) -> bool:
     return len(text) >= 40 and bool(_PROSE.search(text))
 
@@ -290,10 +294,11 @@ def mark_lines(lines: Sequence[Line], *, link_ratio: Sequence[float] | None = No
         compact = _BRACKETS.sub("", t)
         in_header = i < first_prose
         in_footer = i > last_prose
-        for pat, note in _CLUTTER_PATTERNS:
-            if len(t) <= 120 and (pat.search(t) or (compact and pat.search(compact))):
-                marks[i] = LineMark("clutter", note)
-                break
+        if len(t) <= 120 and (_ANY_CLUTTER.search(t) or (compact and _ANY_CLUTTER.search(compact))):
+            for pat, note in _CLUTTER_PATTERNS:  # which one, in order (most lines match none: one search)
+                if pat.search(t) or (compact and pat.search(compact)):
+                    marks[i] = LineMark("clutter", note)
+                    break
         if marks[i] is None and link_ratio is not None and i < len(link_ratio):
             if link_ratio[i] > 0.6 and len(t) < 40:
                 marks[i] = LineMark("clutter", "links")

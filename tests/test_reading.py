@@ -168,3 +168,15 @@ def test_report_text_is_text(text: str) -> None:
 
     assert not looks_like_path(text)
     assert parse(text).paragraphs
+
+
+def test_the_joined_clutter_pattern_matches_where_one_of_the_patterns_does(seeds: list[dict]) -> None:
+    # mark_lines asks the joined pattern first and the list only when it matched: they must agree on every line
+    from govreport_nlp.cleaning import _ANY_CLUTTER, _CLUTTER_PATTERNS
+
+    lines = [line for d in seeds for line in d["text"].splitlines()][:400] + [
+        "当前位置：首页 > 政务公开", "首页 | 新闻", "扫一扫在手机打开", "COPYRIGHT 2024 某某县人民政府", "copyright ©",
+        "【打印本页】【关闭窗口】", "上一篇：关于印发通知", "浏览次数：128", "----", "分享到：", "二维码",
+        "建议使用IE9以上浏览器", "主办：某某县人民政府办公室", "各位代表：", ""]
+    for t in lines:
+        assert bool(_ANY_CLUTTER.search(t)) == any(p.search(t) for p, _ in _CLUTTER_PATTERNS), t
