@@ -121,8 +121,9 @@ def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.nda
                 t = text_rows[row]
                 desc = per_text.get((name, t))  # type: ignore[assignment]
                 if desc is None:
-                    desc = reader_term(name, inputs[row]["text"], analysis.words_of(t), segment, memo,
-                                       tokens=analysis.tokens[t])
+                    # the words of the text only for n-grams (the other features are found in the text itself)
+                    words = analysis.words_of(t) if name.startswith(("c:", "open:")) else ()
+                    desc = reader_term(name, inputs[row]["text"], words, segment, memo, tokens=analysis.tokens[t])
                     per_text[(name, t)] = desc
         elif k == -1:
             desc = f"the heading above, “{heads[row]}”"
