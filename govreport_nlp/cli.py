@@ -196,12 +196,13 @@ def cmd_classify(args: argparse.Namespace, failures: list[Failure]) -> None:
     _settle()
     if args.format == "table":
         sys.stdout.write(_TABLE_HEADER)
+    reasons = args.reasons if args.format == "jsonl" else 0  # the table shows none: none are computed
     emit = functools.partial(_classified_with_warnings, fmt=args.format, min_chars=args.min_chars,
-                             reasons=args.reasons, body_only=args.body_only)
+                             reasons=reasons, body_only=args.body_only)
     progress = None if args.progress is None else args.progress
     said: set[str] = set()  # the parts of one large file share a warning: say it once
     for out in classify_many(args.files or ["-"], model, n_jobs=args.jobs, input_format=args.input_format,
-                             encoding=args.encoding, threshold=args.threshold, reasons=args.reasons,
+                             encoding=args.encoding, threshold=args.threshold, reasons=reasons,
                              progress=progress, emit=emit):
         if isinstance(out, Failure):
             failures.append(out)
