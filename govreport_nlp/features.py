@@ -633,6 +633,15 @@ class Cues:
     (``log1p``). :meth:`dicts` gives them as named features (what the featurizer
     fits on), :meth:`rows` as sparse rows of a vocabulary (what a model classifies
     with); the two agree (tested).
+
+    Examples
+    --------
+    >>> cues = Analyzer().cue_batch(["（一）推行证照分离。", "下一步将深化诉源治理。"])
+    >>> cues.numbered.tolist(), cues.leads[1]
+    ([True, False], '下一步将深化诉源')
+    >>> vocabulary = {"numbered": 0, "open:下一步": 1, "cue:plan": 2}
+    >>> cues.rows(vocabulary, 3).toarray().tolist()
+    [[1.0, 0.0, 0.0], [0.0, 1.0, 1.0]]
     """
 
     leads: list[str]
@@ -714,7 +723,14 @@ class Cues:
 
 
 def opening_table(vocabulary: Mapping[str, int]) -> tuple[NgramTable, np.ndarray]:
-    """The ``open:`` n-grams of a cue vocabulary as a character table, and their columns in it."""
+    """The ``open:`` n-grams of a cue vocabulary as a character table, and their columns in it.
+
+    Examples
+    --------
+    >>> table, columns = opening_table({"len:3": 0, "open:下一": 1, "open:下": 2})
+    >>> table.terms, columns.tolist()
+    (['下一', '下'], [1, 2])
+    """
     names = [name for name in vocabulary if name.startswith("open:") and name[5:]]
     table = NgramTable([name[5:] for name in names], None, (1, 3), "", sublinear=False, norm=None)
     return table, np.array([vocabulary[name] for name in names], dtype=np.int64)
@@ -1238,7 +1254,16 @@ def tfidf(X: SparseRows, idf: np.ndarray | None, sublinear: bool = True, norm: s
 
 def ngram_counts(a: TextAnalysis, table: NgramTable) -> SparseRows:
     """How often each n-gram of ``table`` (a word table, ``sep`` ``" "``, or a character table) occurs
-    in each analysed text."""
+    in each analysed text.
+
+    Examples
+    --------
+    >>> a = Analyzer().analyze(["调解案件，调解纠纷。"])
+    >>> a.words[0]
+    ['调解', '案件', '调解纠纷']
+    >>> ngram_counts(a, NgramTable(["调解", "案件", "不在"], None, (1, 1), " ")).toarray().tolist()
+    [[1.0, 1.0, 0.0]]
+    """
     if table.sep:
         return table.counts(*table.token_ids(a.tokens), len(a)) if table.usable else table.counts_of_texts(a.words)
     if table.usable:
