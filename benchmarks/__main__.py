@@ -3,7 +3,7 @@
 See docs/performance.md for what each one measures and the figures of the
 last full run. Progress goes to stderr; the summary to stdout (and ``--out``).
 
-    python -m benchmarks                     # everything, full corpus, 1x 2x 4x (about 20 minutes)
+    python -m benchmarks                     # everything, full corpus, 1x 2x 4x
     python -m benchmarks --only throughput   # one benchmark
     python -m benchmarks --quick             # seconds: the seed reports, one repetition, no scaling
 """
