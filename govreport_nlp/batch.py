@@ -123,13 +123,24 @@ def _classify_chunk(model: Any, items: Sequence[Source | Document | Failure], op
     try:
         model.classify_parsed(list(parsed.values()), threshold=options.get("threshold"),
                               reasons=options.get("reasons", 3))
-        for i, report in parsed.items():
-            out[i] = emit(report) if emit is not None else report
     except Exception:
         logger.debug("a batch of %d reports failed; classifying them one by one", len(parsed), exc_info=True)
         for i in parsed:
             out[i] = _classify_one(model, items[i], options, emit)
+        return out
+    for i, report in parsed.items():  # each report's output on its own: one that fails is reported alone
+        out[i] = report if emit is None else _emit_one(emit, report, items[i])
     return out
+
+
+def _emit_one(emit: Callable[[Report], Any], report: Report, item: Source | Document) -> Any:
+    try:
+        return emit(report)
+    except GovReportError as exc:
+        return Failure(_name(item), str(exc) if isinstance(exc, InputError) else f"{_name(item)}: {exc}")
+    except Exception as exc:
+        logger.debug("failed on %s", _name(item), exc_info=True)
+        return Failure(_name(item), f"{_name(item)}: could not be classified ({type(exc).__name__}: {exc}).")
 
 
 def _name(item: Source | Document) -> str:
@@ -192,15 +203,20 @@ def count_sources(inputs: Sequence[Input], input_format: str = "auto") -> int | 
                for x in _items(inputs, input_format, None, split_large=False))
 
 
-def _chunks(items: Iterator[Source | Document | Failure]) -> Iterator[list[Source | Document | Failure]]:
+def _chunks(items: Iterator[Source | Document | Failure], grow: bool = False) -> Iterator[list[Source | Document | Failure]]:
+    """Inputs in chunks of about CHUNK_CHARS characters (at most 64 inputs). ``grow``: the first chunks
+    hold 1, 2, 4, ... inputs, so that the first results come out at once (a slow input is not waited on
+    for 64 documents before anything is written)."""
     chunk: list[Source | Document | Failure] = []
     size = 0
+    most = 1 if grow else 64
     for item in items:
         chunk.append(item)
         size += item.size if isinstance(item, Source) else len(item.text) if isinstance(item, Document) else 0
-        if size >= CHUNK_CHARS or len(chunk) >= 64:
+        if size >= CHUNK_CHARS or len(chunk) >= most:
             yield chunk
             chunk, size = [], 0
+            most = min(2 * most, 64)
     if chunk:
         yield chunk
 
@@ -298,7 +314,7 @@ def _bar(total: int | None) -> Any:
 def _serial(model: Any, items: Iterator[Source | Document | Failure], options: dict[str, Any],
             emit: Callable[[Report], Any] | None) -> Iterator[Any]:
     # a chunk at a time (as the workers do): still streaming, results in input order
-    for chunk in _chunks(items):
+    for chunk in _chunks(items, grow=True):
         yield from _classify_chunk(model, chunk, options, emit)
 
 

@@ -252,7 +252,9 @@ def _fields_in(text: str) -> list[tuple[str, str]]:
     return pairs
 
 
-# all the clutter patterns as one alternation: matches exactly where one of them does
+# all the clutter patterns as one alternation: matches exactly where one of them does (each pattern's
+# IGNORECASE kept inline; other flags or backreferences would not carry over, so none may be used)
+assert all(p.flags & ~(re.I | re.U) == 0 and p.groups == 0 for p, _ in _CLUTTER_PATTERNS)
 _ANY_CLUTTER = re.compile("|".join(f"(?{'i' if p.flags & re.I else ''}:{p.pattern})" for p, _ in _CLUTTER_PATTERNS))
 
 

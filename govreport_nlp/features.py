@@ -478,8 +478,8 @@ class _Kept(dict):  # type: ignore[type-arg]
     def __missing__(self, w: str) -> bool:
         ok = w not in self.stop and (w.isalnum() or not _is_punct(w))
         if ok and w.split() != [w]:
-            self.split.add(w)
-        if len(self) < 500_000:  # bounded: texts of every kind would otherwise grow it for ever
+            self.split.add(w)  # rare (segmenters cut at white space), and kept: the filter must know them
+        if len(self) < 200_000:  # bounded: texts of every kind would otherwise grow it for ever
             self[w] = ok
         return ok
 
@@ -498,7 +498,7 @@ class _TokenIds(dict):  # type: ignore[type-arg]
     def __missing__(self, w: str) -> int:
         v = (self.DROPPED if not self.kept[w] else self.SPLIT if w in self.kept.split
              else self.ids.get(w, 0))
-        if len(self) < 500_000:
+        if len(self) < 200_000:
             self[w] = v
         return v
 
@@ -572,8 +572,7 @@ class Analyzer:
         seg = self._segmenter()
         read = [topic_masked(t) for t in texts] if self.mask_topics else list(texts)
         norm = [_norm(t) for t in read]
-        # the words exactly as the word vectorizer's token_pattern \S+ sees them (white-space tokens and
-        # empty ones count as punctuation: what Segmenter.cut drops is dropped)
+        # the words the word vectorizer reads are filtered from these tokens when asked for (TextAnalysis.words)
         tokens = [ts if isinstance(ts, list) else list(ts) for ts in map(seg.tokens, norm)]
         return TextAnalysis(list(texts), norm, tokens, self.cue_batch(read))
 
@@ -587,7 +586,7 @@ class Analyzer:
             body = stripped[len(h.marker):].lstrip() if h is not None and stripped.startswith(h.marker) else stripped
             leads.append(_norm(body[:self.opening_chars]))
             numbered.append(h is not None or stripped.startswith(("（", "(")))
-            length.append(min(len(text).__add__(1).bit_length() - 1, 10))  # int(log2(len + 1)), exactly
+            length.append(min((len(text) + 1).bit_length() - 1, 10))  # int(log2(len + 1)), exactly
             if lex is not None:
                 functions.append(lex.function_cues(text, body[:60]))
         topics = lex.topic_counts(texts) if lex is not None and not self.mask_topics else None
@@ -750,9 +749,9 @@ class TextAnalysis:
     texts: list[str]
     norm: list[str]
     """The texts with numbers normalised to ``0``."""
-    tokens: list[Sequence[str]] = field(repr=False)
+    tokens: list[Sequence[str]] = field(repr=False, compare=False)
     """The whole segmentation of each normalised text (white space included)."""
-    cue_features: Cues
+    cue_features: Cues = field(compare=False)
     """Cue features of the texts (opening n-grams, numbering, length class, lexicon hits, tense markers)."""
     _chars: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
 
@@ -850,9 +849,12 @@ _DOT_BLOCK = 65_536  # entries per block of SparseRows.dot: (entries, k) float64
 class SparseRows:
     """A sparse matrix in compressed rows (scipy's CSR layout) with the few operations inference needs.
 
-    Entries are in canonical order (rows, then columns ascending, no duplicates),
-    as scipy's ``csr_matrix`` after ``sum_duplicates``; :meth:`to_scipy` hands it to
-    scikit-learn when training.
+    Rows are in order and hold no duplicate columns. Built by :meth:`from_triples`
+    or :meth:`NgramTable.counts`, columns ascend within a row (canonical, as scipy's
+    ``csr_matrix`` after ``sum_duplicates``; :meth:`to_scipy` hands it to
+    scikit-learn when training); :meth:`select` keeps the order of the columns it
+    maps, so a head after the first in a :class:`~govreport_nlp.inference.HeadGroup`
+    sees its columns in the merged vocabulary's order (scores do not depend on it).
 
     Examples
     --------
@@ -1160,7 +1162,7 @@ class NgramTable:
         """How often each vocabulary n-gram occurs in each text given as unit ids (``0`` between texts
         and for unknown units): rows in order, columns ascending within a row."""
         if self.index is None:
-            raise ValueError("this vocabulary is too large for integer keys; use matrix_of_texts")
+            raise ValueError("this vocabulary is too large for integer keys; use counts_of_texts")
         found: list[np.ndarray] = []
         lo, hi = self.ngram_range
         shift = np.int64(max(int(self.n_features - 1).bit_length(), 1))

@@ -176,6 +176,10 @@ class Head:
             if self.combiner_coef_.shape[1] != 3 * k + len(self.context_names_):
                 raise ValueError("combiner weights do not match its features")
 
+    def __getstate__(self) -> dict[str, Any]:
+        # what it builds on first use (lookup groups, reason arrays, names) is rebuilt where it is unpickled
+        return {k: v for k, v in self.__dict__.items() if k not in ("_group", "_names", "_evidence", "_shown")}
+
     @classmethod
     def from_state(cls, state: Mapping[str, Any], arrays: Mapping[str, np.ndarray], prefix: str = "") -> Head:
         """The head saved as ``state`` and ``arrays`` (keys starting with ``prefix``).
@@ -327,7 +331,8 @@ class Head:
         return explain_rows(a, ks, top, coef=self.coef_, mean=self.mean_coef_, ccoef=self.combiner_coef_,
                             shown=self.shown_, feature_name=self.feature_name, context_names=self.context_names_,
                             memo=memo, segment=self.analyzer_._segmenter().cut,
-                            names=self.__dict__.setdefault("_names", {}), evidence=self.evidence_)
+                            names=self.__dict__.setdefault("_names", {}), evidence=self.evidence_,
+                            whole_tokens=not self.analyzer_.mask_topics)
 
     def explain(self, x: Any, label: str | None = None, top: int = 8) -> list[tuple[str, float]]:
         """What pushed ``x`` towards ``label`` (default: the predicted one), strongest first."""

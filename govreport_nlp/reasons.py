@@ -36,7 +36,8 @@ def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.nda
                  memo: dict[Any, Any] | None = None,
                  segment: Callable[[str], Sequence[str]] | None = None,
                  names: dict[int, str] | None = None,
-                 evidence: np.ndarray | None = None) -> list[list[tuple[str, float]]]:
+                 evidence: np.ndarray | None = None,
+                 whole_tokens: bool = True) -> list[list[tuple[str, float]]]:
     """The ``top`` reasons for label column ``ks[i]`` of each analysed paragraph ``i``, strongest first.
 
     ``a`` is a head's analysis (content rows ``X``, ``rows``, ``inputs``, ``heads``,
@@ -48,6 +49,8 @@ def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.nda
     each feature of each text, to share between heads that explain the same paragraphs.
     ``names`` (column -> feature name) may be kept by a head from call to call, and
     ``evidence``, ``((coef - mean) * shown).T`` as a C-contiguous array (features x labels).
+    ``whole_tokens``: the analysis's tokens are the segmentation of the paragraph itself (numbers as 0),
+    so reasons may read them instead of segmenting again (not so when topic words were masked).
 
     Examples
     --------
@@ -107,7 +110,12 @@ def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.nda
     openings: dict[int, str] = {}  # the opening reason of each row so far
     inputs, heads, text_rows = a["inputs"], a["heads"], a["rows"].tolist()
     memo = {} if memo is None else memo
-    per_text = memo.setdefault(("reasons", id(analysis)), {})  # the words of a text depend on how it was read
+    # the words of a text depend on how it was read: wording is kept per analysis, the analysis held with it
+    # (an id alone could be reused by a later analysis once this one is freed)
+    held = memo.get(("reasons", id(analysis)))
+    if held is None or held[0] is not analysis:
+        held = memo[("reasons", id(analysis))] = (analysis, {})
+    per_text = held[1]
     names = {} if names is None else names
     context_words = [describe_feature(str(c)) for c in (context_names or ())]
     for row, k, val in zip(r[chosen].tolist(), wh[chosen].tolist(), v[chosen].tolist()):
@@ -123,7 +131,8 @@ def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.nda
                 if desc is None:
                     # the words of the text only for n-grams (the other features are found in the text itself)
                     words = analysis.words_of(t) if name.startswith(("c:", "open:")) else ()
-                    desc = reader_term(name, inputs[row]["text"], words, segment, memo, tokens=analysis.tokens[t])
+                    desc = reader_term(name, inputs[row]["text"], words, segment, memo,
+                                       tokens=analysis.tokens[t] if whole_tokens else None)
                     per_text[(name, t)] = desc
         elif k == -1:
             desc = f"the heading above, “{heads[row]}”"

@@ -195,3 +195,30 @@ def test_a_report_that_breaks_its_batch_fails_alone(model: gr.Model, monkeypatch
     assert [type(o).__name__ for o in out] == ["Report", "Report", "Failure", "Report"]
     assert "d2" in out[2].message and "poisoned" in out[2].message
     assert out[3].id == "d3" and out[3].body[0].prediction is not None
+
+
+def test_an_output_that_fails_for_one_report_fails_it_alone(model: gr.Model) -> None:
+    calls: dict[str, int] = {}
+
+    def emit(report: gr.Report) -> str:
+        calls[report.id] = calls.get(report.id, 0) + 1
+        if report.id == "d1":
+            raise ValueError("cannot format")
+        return report.id
+
+    docs = [Document(id=f"d{i}", text=f"一、工作回顾\n全县办理行政复议案件{i + 3}件。") for i in range(3)]
+    out = list(classify_many(docs, model, emit=emit))
+    assert out[0] == "d0" and out[2] == "d2" and isinstance(out[1], Failure) and "cannot format" in out[1].message
+    assert calls == {"d0": 1, "d1": 1, "d2": 1}  # each report formatted once: nothing written twice
+
+
+def test_the_first_result_comes_before_the_input_is_read_far(model: gr.Model) -> None:
+    pulled: list[int] = []
+
+    def docs() -> Iterator[Document]:
+        for i in range(200):
+            pulled.append(i)
+            yield Document(id=f"d{i}", text="一、工作回顾\n全县办理行政复议案件十二件。")
+
+    first = next(iter(classify_many(docs(), model)))
+    assert first.id == "d0" and len(pulled) <= 2

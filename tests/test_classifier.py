@@ -155,3 +155,39 @@ def test_reasons_never_end_inside_a_word_even_next_to_stop_words() -> None:
                 ok = _ends_at_word_boundaries(phrase, text, words)
             bad += not ok
     assert checked > 40 and bad == 0, (checked, bad)
+
+
+def test_a_memo_kept_across_batches_never_gives_another_batchs_wording() -> None:
+    # wording is cached per analysis; a later analysis (perhaps at a freed one's address) starts afresh
+    head = gr.load_model().runtime_heads["topic"]
+    memo: dict = {}
+    texts = ["推行证照分离改革，压减审批时限。", "加强行政复议应诉，推进司法监督和审计监督。", "全年开展会前学法12次。"]
+    for round_ in range(30):
+        t = texts[round_ % 3]
+        shared = head.explain_many([t], top=3, memo=memo)[0]
+        assert shared == head.explain_many([t], top=3)[0]
+
+
+def test_reasons_of_a_topic_masked_head_segment_the_paragraph_itself(monkeypatch) -> None:
+    # its analysis holds the tokens of the masked text (topic words as Ｘ): reasons must not read them as the
+    # paragraph's words, while an unmasked head's reasons do (they are the paragraph's own segmentation)
+    from govreport_nlp import reasons
+    from govreport_nlp.featurizer import ParagraphFeatures
+
+    texts = ["全年办理行政复议案件十二件，制发对外贸易指导意见。", "下一步将持续深化诉源治理，推进数字化管理。",
+             "累计开展普法活动30场，强化管理。", "明年要推进证照分离，制发对外贸易目录。"] * 3
+    given: list = []
+    real = reasons.reader_term
+
+    def spy(*args, **kwargs):
+        given.append(kwargs.get("tokens"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(reasons, "reader_term", spy)
+    for mask in (True, False):
+        clf = ParagraphClassifier(features=ParagraphFeatures(mask_topics=mask, min_df=1)).fit(
+            texts, ["done", "todo"] * 6, groups=[str(i // 4) for i in range(12)])
+        given.clear()
+        for label in ("done", "todo"):  # a binary combiner trusts the content for one of the two labels
+            clf.explain(texts[0], label=label, top=20)
+        assert given and all((tokens is None) == mask for tokens in given)

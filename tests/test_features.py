@@ -193,3 +193,14 @@ def test_word_ids_from_tokens_equal_those_of_the_filtered_words(seeds: list[dict
     fast, slow = table.token_ids(a.tokens), table.word_ids(a.words)
     assert all(np.array_equal(x, y) for x, y in zip(fast, slow)) and len(fast[0]) > 1000
     assert a.words_of(3) == a.words[3]
+
+
+def test_tokens_with_white_space_inside_are_split_as_the_vectorizer_splits_them() -> None:
+    from govreport_nlp.features import NgramTable, _word_filter
+
+    tokens = [["推行", "证照 分离", "改革"], ["a\u3000b", "。", "调解"], []]
+    words = _word_filter()(tokens)
+    assert words == [["推行", "证照", "分离", "改革"], ["a", "b", "调解"], []]
+    table = NgramTable(["证照", "分离", "证照 分离", "调解"], None, (1, 2), " ", sublinear=False, norm=None)
+    fast, slow = table.token_ids(tokens), table.word_ids(words)
+    assert all(np.array_equal(x, y) for x, y in zip(fast, slow))
