@@ -58,6 +58,7 @@ __all__ = [
     "opening",
     "opening_table",
     "report_inputs",
+    "run_starts",
     "tfidf",
     "tense_counts",
     "topic_masked",
@@ -286,10 +287,9 @@ class _KeywordMatcher:
             return out
         if not texts or not self.by_length:
             return out
-        codes = np.frombuffer("\n".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-        inside = codes < len(self.table)
-        ids = np.where(inside, self.table[np.where(inside, codes, 0)], 0)  # "\n" between texts: 0
-        starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
+        codes, rows = _text_codes(texts)
+        inside = (codes >= 0) & (codes < len(self.table))
+        ids = np.where(inside, self.table[np.where(inside, codes, 0)], 0)  # between texts: 0
         longest = max(self.by_length)
         ids = np.concatenate([ids, np.zeros(longest, dtype=np.int64)])  # room to read past the end
         m = len(codes) - 1
@@ -306,8 +306,7 @@ class _KeywordMatcher:
             hit_pos.append(cand[ok])
             hit_word.append(which[at[ok]])
         pos, word = np.concatenate(hit_pos), np.concatenate(hit_word)
-        row = np.searchsorted(starts, pos, side="right") - 1
-        np.add.at(out, (row, self.topic_of[word]), 1)
+        np.add.at(out, (rows[pos], self.topic_of[word]), 1)
         return out
 
 
@@ -606,6 +605,31 @@ class Analyzer:
         return self.cue_batch([text]).dicts()[0]
 
 
+def _text_codes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The code points of ``texts`` one after another, ``-1`` in a slot after each (so that no n-gram or
+    keyword spans two texts), and the text of every slot."""
+    codes = np.frombuffer("\n".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    codes = np.append(codes, 0)
+    lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
+    codes[np.cumsum(lengths) - 1] = -1
+    return codes, np.repeat(np.arange(len(texts)), lengths)
+
+
+def run_starts(values: np.ndarray) -> np.ndarray:
+    """Whether each value of a sorted array begins a run of equal values.
+
+    Examples
+    --------
+    >>> run_starts(np.array([3, 3, 5, 7, 7])).tolist()
+    [True, False, True, True, False]
+    """
+    new = np.empty(len(values), dtype=bool)
+    if len(values):
+        new[0] = True
+        np.not_equal(values[1:], values[:-1], out=new[1:])
+    return new
+
+
 def _tense_matrix(texts: Sequence[str]) -> np.ndarray:
     """:func:`tense_counts` of many texts (texts x markers, in the lexicon's order): each pattern run once over
     the texts joined by line breaks, which no marker holds."""
@@ -691,11 +715,8 @@ class Cues:
         c: list[np.ndarray] = []
         v: list[np.ndarray] = []
         if table.n_features and n:
-            codes = np.frombuffer("\n".join(self.leads).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-            lengths = np.array([len(t) + 1 for t in self.leads], dtype=np.int64)
-            codes = np.append(codes, 0)
-            codes[np.cumsum(lengths) - 1] = -1  # between texts: no n-gram spans two
-            found = table.counts(table.code_ids(codes), np.repeat(np.arange(n), lengths), n)
+            codes, rows = _text_codes(self.leads)
+            found = table.counts(table.code_ids(codes), rows, n)
             r.append(found.row_of)
             c.append(columns[found.indices])
             v.append(np.ones(len(found.indices)))  # present or not
@@ -783,13 +804,7 @@ class TextAnalysis:
         """Code points of all normalised texts (white-space runs folded, as scikit-learn does),
         concatenated with one separator slot after each text, and the text index of every slot."""
         if self._chars is None:
-            folded = [_WHITE_RUNS.sub(" ", t) for t in self.norm]
-            codes = np.frombuffer("\n".join(folded).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-            codes = np.append(codes, 0)
-            lengths = np.fromiter((len(t) + 1 for t in folded), dtype=np.int64, count=len(folded))
-            ends = np.cumsum(lengths) - 1
-            codes[ends] = -1  # separators: never a vocabulary character
-            self._chars = (codes, np.repeat(np.arange(len(folded)), lengths))
+            self._chars = _text_codes([_WHITE_RUNS.sub(" ", t) for t in self.norm])
         return self._chars
 
 
@@ -881,9 +896,7 @@ class SparseRows:
             key = r * max(n_cols, 1) + c
             order = np.argsort(key, kind="stable")
             key, v = key[order], v[order]
-            new = np.empty(len(key), dtype=bool)
-            new[0] = True
-            np.not_equal(key[1:], key[:-1], out=new[1:])
+            new = run_starts(key)
             if not new.all():  # repeated positions: summed in entry order, in the values' own dtype
                 v = np.add.reduceat(v, np.flatnonzero(new)).astype(dtype, copy=False)
                 key = key[new]
@@ -1215,10 +1228,7 @@ def _count_keys(keys: np.ndarray, shift: np.int64, shape: tuple[int, int]) -> Sp
     """Entries ``(row << shift) | column``, repeats counted, as sorted sparse rows."""
     keys = np.sort(keys)
     if len(keys):
-        new = np.empty(len(keys), dtype=bool)
-        new[0] = True
-        np.not_equal(keys[1:], keys[:-1], out=new[1:])
-        starts = np.flatnonzero(new)
+        starts = np.flatnonzero(run_starts(keys))
         counts = np.diff(np.append(starts, len(keys))).astype(np.float64)
         keys = keys[starts]
     else:

@@ -24,7 +24,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from .features import TextAnalysis, _is_punct, _norm, _tense_patterns, lexicon, opening
+from .features import TextAnalysis, _is_punct, _norm, _tense_patterns, lexicon, opening, run_starts
 from .segmentation import stopwords
 
 __all__ = ["describe_feature", "explain_rows", "reader_term", "telling"]
@@ -169,9 +169,7 @@ def _top_per_row(indptr: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     vals = values[at]
     row = np.searchsorted(indptr, at, side="right") - 1  # positions ascend, so rows do too
-    new = np.empty(len(row), dtype=bool)
-    new[0] = True
-    np.not_equal(row[1:], row[:-1], out=new[1:])
+    new = run_starts(row)
     starts = np.flatnonzero(new)
     seg = np.cumsum(new) - 1
     picked = []
@@ -180,11 +178,7 @@ def _top_per_row(indptr: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
         hits = np.flatnonzero((vals == best[seg]) & (vals > -np.inf))
         if not len(hits):
             break
-        s = seg[hits]
-        first = np.empty(len(s), dtype=bool)  # the first hit of each row (hits ascend, so rows do)
-        first[0] = True
-        np.not_equal(s[1:], s[:-1], out=first[1:])
-        pos = hits[first]
+        pos = hits[run_starts(seg[hits])]  # the first hit of each row (hits ascend, so rows do)
         picked.append(at[pos])
         vals[pos] = -np.inf
     return np.concatenate(picked)
