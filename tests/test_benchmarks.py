@@ -25,11 +25,12 @@ def test_quick_benchmark_run_reports_every_figure() -> None:
     assert set(results) == {"processes", "throughput", "cold_start", "jobs"}
     proc = results["processes"]
     assert set(proc["median_seconds"]) == {"jieba.lcut", "rjieba.cut", "classify", "classify --jobs 2"}
-    assert proc["throughput_vs_jieba_lcut"]["jieba.lcut"] == 1.0 and proc["workload"]["file"] == "seeds.jsonl"
+    assert proc["workload"]["file"] == "seeds.jsonl" and proc["repetitions"] == 1
+    assert all(t > 0 for ts in proc["all_seconds"].values() for t in ts)
+    assert all(0 < r < float("inf") for r in proc["throughput_vs_jieba_lcut"].values())
     run = results["throughput"]["runs"][0]
     assert run["workload"]["documents"] == 5 and run["workload"]["characters"] > 10_000
-    assert run["throughput_vs_jieba_lcut"]["jieba.lcut"] == 1.0
-    assert all(v > 0 for v in run["throughput_vs_jieba_lcut"].values())
+    assert all(0 < v < float("inf") for v in run["throughput_vs_jieba_lcut"].values())
     assert set(run["median_seconds"]) == {"jieba.lcut", "classify", "classify, no reasons", "parse", "rjieba.cut"}
     assert 0 < results["cold_start"]["median_seconds"]["govreport-nlp classify"]
     jobs = results["jobs"]["runs"][0]
