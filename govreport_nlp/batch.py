@@ -7,7 +7,10 @@ stays flat whatever the corpus size; an input that cannot be read or classified
 comes out as a :class:`~govreport_nlp.reading.Failure` in its place and the
 rest go on.
 
-With ``n_jobs > 1`` the work runs in worker processes. The parent only walks
+With ``n_jobs > 1`` the work runs in worker processes; with ``n_jobs="auto"``
+(the command line's default) in one worker per usable core (at most
+:data:`AUTO_MAX_JOBS`) once the input holds more than one chunk, and in this
+process otherwise, so that a single report pays no worker start-up. The parent only walks
 the inputs (a JSONL file is split into raw lines) and collects results; reading,
 parsing, classifying and, for the command line, formatting happen in the
 workers, each of which holds the model once for the whole run. At most a few
@@ -26,6 +29,7 @@ True
 
 from __future__ import annotations
 
+import itertools
 import logging
 import multiprocessing
 import os
@@ -40,7 +44,7 @@ from .document import Paragraph, Report
 from .errors import GovReportError, InputError
 from .reading import Document, Failure, Source, iter_sources, part_count
 
-__all__ = ["classify_dataset", "classify_many", "count_sources", "paragraph_record"]
+__all__ = ["classify_dataset", "classify_many", "count_sources", "paragraph_record", "usable_cores"]
 
 logger = logging.getLogger("govreport_nlp")
 
@@ -51,6 +55,8 @@ Input = Union[str, "os.PathLike[str]", Document]
 CHUNK_CHARS = 64_000
 #: chunks in flight per worker: enough to keep it busy, few enough to bound memory
 WINDOW_PER_JOB = 3
+#: ``n_jobs="auto"`` starts at most this many workers: each holds the model (about 250 MB resident)
+AUTO_MAX_JOBS = 8
 
 
 # --- what one classified paragraph looks like as a record ------------------------
@@ -231,7 +237,27 @@ def _start_method() -> str:
     return "spawn"
 
 
-def classify_many(inputs: Iterable[Input], model: Any = None, *, n_jobs: int = 1, input_format: str = "auto",
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the platform tells it)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not on every platform
+        return max(1, os.cpu_count() or 1)
+
+
+def _jobs(n_jobs: int | str) -> int | None:
+    """Worker processes asked for: a number, or ``None`` for "auto" (decided from the input)."""
+    if n_jobs == "auto":
+        return None
+    if isinstance(n_jobs, str) and n_jobs.lstrip("-").isdigit():
+        n_jobs = int(n_jobs)
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or (n_jobs < 1 and n_jobs != -1):
+        raise GovReportError(f"n_jobs (--jobs) must be a positive number of processes, -1 (one per core) or "
+                             f"'auto', not {n_jobs!r}.")
+    return usable_cores() if n_jobs == -1 else n_jobs
+
+
+def classify_many(inputs: Iterable[Input], model: Any = None, *, n_jobs: int | str = 1, input_format: str = "auto",
                   encoding: str | None = None, threshold: float | None = None, reasons: int = 3,
                   progress: bool | None = False, emit: Callable[[Report], Any] | None = None,
                   start_method: str | None = None) -> Iterator[Any]:
@@ -246,8 +272,10 @@ def classify_many(inputs: Iterable[Input], model: Any = None, *, n_jobs: int = 1
     model : Model, path or None
         A :class:`~govreport_nlp.Model`, a saved model directory, or ``None`` for
         the default model.
-    n_jobs : int
-        Worker processes; ``1`` runs here, ``-1`` uses every core.
+    n_jobs : int or "auto"
+        Worker processes; ``1`` runs here, ``-1`` uses every usable core, ``"auto"``
+        one per usable core (at most :data:`AUTO_MAX_JOBS`) when the input holds more
+        than one chunk of about :data:`CHUNK_CHARS` characters, else runs here.
     threshold, reasons
         As in :meth:`~govreport_nlp.Model.classify_report`.
     progress : bool or None
@@ -280,9 +308,7 @@ def classify_many(inputs: Iterable[Input], model: Any = None, *, n_jobs: int = 1
         m = model
     else:
         m = load_model(model)  # in this process too: a bad model fails here, before any worker starts
-    jobs = (os.cpu_count() or 1) if n_jobs == -1 else int(n_jobs)
-    if jobs < 1:
-        raise GovReportError(f"n_jobs (--jobs) must be a positive number of processes or -1, not {n_jobs}.")
+    jobs = _jobs(n_jobs)
     check_threshold(threshold)  # a usage error: once, before any input is read
     options = {"threshold": threshold, "reasons": reasons}
     method = start_method or _start_method()  # before any progress-bar thread exists
@@ -292,8 +318,12 @@ def classify_many(inputs: Iterable[Input], model: Any = None, *, n_jobs: int = 1
     bar = None
     try:
         stream = _items(inputs, input_format, encoding)
-        results = _serial(m, stream, options, emit) if jobs == 1 else \
-            _parallel(m, stream, options, emit, jobs, method)
+        if jobs is None:
+            results = _auto(m, stream, options, emit, method)
+        elif jobs == 1:
+            results = _serial(m, stream, options, emit)
+        else:
+            results = _parallel(m, _chunks(stream), options, emit, jobs, method)
         for result in results:
             if show:
                 # made at the first result, once any workers are forked: tqdm runs a monitor thread
@@ -318,7 +348,21 @@ def _serial(model: Any, items: Iterator[Source | Document | Failure], options: d
         yield from _classify_chunk(model, chunk, options, emit)
 
 
-def _parallel(model: Any, items: Iterator[Source | Document | Failure], options: dict[str, Any],
+def _auto(model: Any, items: Iterator[Source | Document | Failure], options: dict[str, Any],
+          emit: Callable[[Report], Any] | None, method: str) -> Iterator[Any]:
+    # the first two chunks say whether workers pay: one chunk (a report or a few) is classified here
+    # at once, with no worker start-up; more go to one worker per core
+    chunks = _chunks(items)
+    ahead = list(itertools.islice(chunks, 2))
+    jobs = min(usable_cores(), AUTO_MAX_JOBS)
+    if len(ahead) < 2 or jobs == 1:
+        for chunk in itertools.chain(ahead, chunks):
+            yield from _classify_chunk(model, chunk, options, emit)
+        return
+    yield from _parallel(model, itertools.chain(ahead, chunks), options, emit, jobs, method)
+
+
+def _parallel(model: Any, chunks: Iterator[list[Source | Document | Failure]], options: dict[str, Any],
               emit: Callable[[Report], Any] | None, jobs: int, method: str) -> Iterator[Any]:
     ctx = multiprocessing.get_context(method)
     # forked workers inherit the loaded model, its lookup tables and dictionaries built here once;
@@ -330,7 +374,7 @@ def _parallel(model: Any, items: Iterator[Source | Document | Failure], options:
     ex = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
                              initargs=(ref, options, emit))
     try:
-        for chunk in _chunks(items):
+        for chunk in chunks:
             if all(isinstance(c, Failure) for c in chunk):
                 pending.append(list(chunk))
             else:

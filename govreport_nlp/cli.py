@@ -188,6 +188,15 @@ def _classified_with_warnings(report: Report, **kwargs: Any) -> tuple[str, list[
     return format_classified(report, **kwargs), list(report.warnings)
 
 
+def _jobs_arg(value: str) -> int | str:
+    if value == "auto":
+        return value
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of processes, -1 or auto, not {value!r}") from None
+
+
 def cmd_classify(args: argparse.Namespace, failures: list[Failure]) -> None:
     from .batch import classify_many
     from .model import load_model
@@ -348,8 +357,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="only body paragraphs: what label_shares and paragraph_table count (no headings, "
                         "metadata or page furniture)")
     p.add_argument("--reasons", type=int, default=3, help="how many reasons per axis to give (jsonl)")
-    p.add_argument("--jobs", "-j", type=int, default=1,
-                   help="worker processes (-1: one per core); each holds the model once")
+    p.add_argument("--jobs", "-j", default="auto", type=_jobs_arg,
+                   help="worker processes: a number, -1 (one per core) or auto (the default: one per core, "
+                        "at most 8, when the input is more than about 64,000 characters; else none)")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar on stderr (default: when stderr is a terminal)")
     p.set_defaults(func=cmd_classify)

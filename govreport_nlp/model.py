@@ -367,7 +367,7 @@ class Model:
         for s in sources:
             yield self.classify_report(s, **kwargs)
 
-    def classify_many(self, inputs: Iterable[Any], *, n_jobs: int = 1, **kwargs: Any) -> Iterator[Any]:
+    def classify_many(self, inputs: Iterable[Any], *, n_jobs: int | str = 1, **kwargs: Any) -> Iterator[Any]:
         """Classify a corpus (files, folders, JSONL corpora, Documents) streaming, in input order, optionally
         in ``n_jobs`` worker processes; unreadable inputs come out as Failures. See
         :func:`govreport_nlp.batch.classify_many`."""

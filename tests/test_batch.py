@@ -100,9 +100,48 @@ def test_cli_progress_bar_goes_to_stderr(tmp_path: Path) -> None:
     assert all(json.loads(line)["doc"] for line in res.stdout.splitlines())
 
 
-def test_bad_n_jobs_is_a_clear_error(model: gr.Model) -> None:
+@pytest.mark.parametrize("bad", [0, -2, "two", 1.5, True])
+def test_bad_n_jobs_is_a_clear_error(model: gr.Model, bad: Any) -> None:
     with pytest.raises(gr.GovReportError, match="n_jobs"):
-        list(classify_many([EXAMPLE], model, n_jobs=0))
+        list(classify_many([EXAMPLE], model, n_jobs=bad))
+
+
+def _pools(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Records the worker count of every process pool classify_many starts."""
+    from govreport_nlp import batch
+
+    started: list[int] = []
+    real = batch.ProcessPoolExecutor
+
+    def pool(*args: Any, **kwargs: Any) -> Any:
+        started.append(kwargs["max_workers"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(batch, "ProcessPoolExecutor", pool)
+    return started
+
+
+def test_auto_jobs_classify_a_small_input_here(model: gr.Model, monkeypatch: pytest.MonkeyPatch) -> None:
+    started = _pools(monkeypatch)
+    out = list(classify_many([EXAMPLE, EXAMPLE], model, n_jobs="auto"))
+    assert started == []  # one chunk: no worker start-up to pay
+    assert [_labels(r) for r in out] == [_labels(model.classify_report(EXAMPLE))] * 2
+
+
+def test_auto_jobs_use_every_core_on_a_corpus(model: gr.Model, monkeypatch: pytest.MonkeyPatch) -> None:
+    from govreport_nlp import batch
+
+    started = _pools(monkeypatch)
+    monkeypatch.setattr(batch, "usable_cores", lambda: 2)
+    seeds = str(corpus_path("seeds.jsonl"))
+    monkeypatch.setattr(batch, "CHUNK_CHARS", 10_000)  # the five seeds make several chunks
+    auto = list(classify_many([seeds], model, n_jobs="auto"))
+    assert started == [2]
+    one = list(classify_many([seeds], model, n_jobs=1))
+    assert [r.id for r in auto] == [r.id for r in one] and [_labels(r) for r in auto] == [_labels(r) for r in one]
+    monkeypatch.setattr(batch, "usable_cores", lambda: 1)
+    list(classify_many([seeds], model, n_jobs="auto"))
+    assert started == [2]  # one core: no workers
 
 
 def test_model_remembers_where_it_lives(model: gr.Model, tmp_path: Path) -> None:
