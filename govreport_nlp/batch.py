@@ -238,7 +238,13 @@ def _start_method() -> str:
 
 
 def usable_cores() -> int:
-    """The cores this process may run on (its CPU affinity where the platform tells it)."""
+    """The cores this process may run on (its CPU affinity where the platform tells it).
+
+    Examples
+    --------
+    >>> usable_cores() >= 1
+    True
+    """
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):  # not on every platform

@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -785,14 +785,17 @@ class TextAnalysis:
         the word vectorizer reads (built on first use: a model finds word ids from the tokens directly)."""
         return _word_filter()(self.tokens)
 
-    def words_of(self, i: int) -> list[str]:
-        """``words[i]``, without building the words of every text."""
-        if "words" in self.__dict__:
+    def words_of(self, i: int, tokens: int | None = None) -> list[str]:
+        """``words[i]``, without building the words of every text; with ``tokens``, the words of its
+        first ``tokens`` tokens only (a prefix of ``words[i]``)."""
+        if tokens is None and "words" in self.__dict__:
             return self.words[i]
         memo = self.__dict__.setdefault("_words_of", {})
-        found = memo.get(i)
+        key = i if tokens is None else (i, tokens)
+        found = memo.get(key)
         if found is None:
-            found = memo[i] = _word_filter()([self.tokens[i]])[0]
+            ts = self.tokens[i]
+            found = memo[key] = _word_filter()([ts if tokens is None else ts[:tokens]])[0]
         return found
 
     @cached_property
@@ -832,6 +835,7 @@ class TextBatch:
                                      dtype=np.int64, count=len(self.inputs))
         self.texts = list(index)
         self._analyses: dict[Any, TextAnalysis] = {}
+        self._shared: dict[Any, Any] = {}
 
     def __len__(self) -> int:
         return len(self.inputs)
@@ -845,6 +849,13 @@ class TextBatch:
     def contexts(self) -> list[dict[str, float]]:
         """:func:`context_features` of each input (computed once for all heads)."""
         return [context_features(x) for x in self.inputs]
+
+    def shared(self, key: Any, make: Callable[[], Any]) -> Any:
+        """What ``make()`` returns, made once per batch for every caller that asks with ``key``."""
+        found = self._shared.get(key, self._shared)
+        if found is self._shared:
+            found = self._shared[key] = make()
+        return found
 
     def analysis(self, reader: Analyzer | Any) -> TextAnalysis:
         """The analysis of :attr:`texts` by an :class:`Analyzer` (or anything with an ``analyzer()``

@@ -178,7 +178,8 @@ class Head:
 
     def __getstate__(self) -> dict[str, Any]:
         # what it builds on first use (lookup groups, reason arrays, names) is rebuilt where it is unpickled
-        return {k: v for k, v in self.__dict__.items() if k not in ("_group", "_names", "_evidence", "_shown")}
+        return {k: v for k, v in self.__dict__.items()
+                if k not in ("_group", "_names", "_evidence", "_shown", "_context_key")}
 
     @classmethod
     def from_state(cls, state: Mapping[str, Any], arrays: Mapping[str, np.ndarray], prefix: str = "") -> Head:
@@ -253,6 +254,14 @@ class Head:
     def _context(self, dicts: Sequence[Mapping[str, float]]) -> SparseRows:
         return dicts_to_rows(dicts, self.context_vocabulary_, len(self.context_vocabulary_), dtype=np.float64)
 
+    def _batch_context(self, batch: TextBatch) -> SparseRows:
+        """:meth:`_context` of the batch's inputs, shared with the other heads of the same context
+        vocabulary (the default model's heads have one)."""
+        names = self.__dict__.get("_context_key")
+        if names is None:
+            names = self._context_key = tuple(self.context_names_ or ())
+        return batch.shared(("context rows", names), lambda: self._context(batch.contexts))
+
     def _analyze(self, X: Iterable[Any] | TextBatch) -> dict[str, Any]:
         """Every intermediate of a prediction, so that scores and reasons share one pass.
 
@@ -288,7 +297,7 @@ class Head:
             s_head = scores[np.maximum(batch.head_rows, 0)] * (batch.head_rows >= 0)[:, None]
             if self.use_context:
                 bare = ~batch.in_context
-                C = self._context(batch.contexts)
+                C = self._batch_context(batch)
             else:
                 bare = np.ones(len(inputs), dtype=bool)
                 C = self._context([{"ctx=none": 1.0}] * len(inputs))

@@ -37,7 +37,7 @@ from ._version import __version__
 from .document import AxisExplanation, Explanation, Prediction, Report
 from .errors import GovReportError, ModelError, ModelNotAvailableError
 from .cleaning import looks_like_furniture
-from .features import TextBatch, as_input, has_context, report_inputs
+from .features import TextBatch, as_input, report_inputs
 from .inference import Head, HeadGroup, softmax as _softmax
 from .labels import DEFAULT, LabelSet, derive_label, get_label_set
 from .reading import Document
@@ -210,7 +210,8 @@ class Model:
         if fn is not None and len(batch.inputs) and "meta" in set(map(str, self.runtime_heads["function"].classes_)):
             # a bare sentence is content unless it reads as furniture: its function is never `meta` by default
             # (read alone, "no report context" used to push content sentences there)
-            rows = [i for i, x in enumerate(batch.inputs) if not has_context(x) and not looks_like_furniture(x["text"])]
+            rows = [i for i in np.flatnonzero(~batch.in_context).tolist()
+                    if not looks_like_furniture(batch.inputs[i]["text"])]
             if rows:
                 k = list(map(str, self.runtime_heads["function"].classes_)).index("meta")
                 scores = np.array(fn["scores"], dtype=float, copy=True)

@@ -27,7 +27,7 @@ import numpy as np
 from .features import TextAnalysis, _is_punct, _norm, _tense_patterns, lexicon, opening, run_starts
 from .segmentation import stopwords
 
-__all__ = ["describe_feature", "explain_rows", "reader_term", "telling"]
+__all__ = ["describe_feature", "explain_rows", "reader_term", "static_term", "telling"]
 
 
 def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.ndarray, mean: np.ndarray,
@@ -35,7 +35,7 @@ def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.nda
                  context_names: Sequence[str] | None,
                  memo: dict[Any, Any] | None = None,
                  segment: Callable[[str], Sequence[str]] | None = None,
-                 names: dict[int, str] | None = None,
+                 names: dict[int, tuple[str, str | None]] | None = None,
                  evidence: np.ndarray | None = None,
                  whole_tokens: bool = True) -> list[list[tuple[str, float]]]:
     """The ``top`` reasons for label column ``ks[i]`` of each analysed paragraph ``i``, strongest first.
@@ -47,7 +47,7 @@ def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.nda
     content alone, context features]) or ``None``; ``shown`` a 0/1 weight per
     content feature (is it worth showing a reader). ``memo`` keeps the words found for
     each feature of each text, to share between heads that explain the same paragraphs.
-    ``names`` (column -> feature name) may be kept by a head from call to call, and
+    ``names`` (column -> feature name and :func:`static_term`) may be kept by a head from call to call, and
     ``evidence``, ``((coef - mean) * shown).T`` as a C-contiguous array (features x labels).
     ``whole_tokens``: the analysis's tokens are the segmentation of the paragraph itself (numbers as 0),
     so reasons may read them instead of segmenting again (not so when topic words were masked).
@@ -120,19 +120,19 @@ def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.nda
     context_words = [describe_feature(str(c)) for c in (context_names or ())]
     for row, k, val in zip(r[chosen].tolist(), wh[chosen].tolist(), v[chosen].tolist()):
         if k >= 0:
-            name = names.get(k)
-            if name is None:
-                name = names[k] = feature_name(k)
+            known = names.get(k)
+            if known is None:
+                name = feature_name(k)
+                known = names[k] = (name, static_term(name))
+            name, desc = known  # type: ignore[assignment]
             if analysis is None:
                 desc = describe_feature(name)
-            else:
+            elif desc is None:  # worded from the text itself
                 t = text_rows[row]
                 desc = per_text.get((name, t))  # type: ignore[assignment]
                 if desc is None:
-                    # the words of the text only for n-grams (the other features are found in the text itself)
-                    words = analysis.words_of(t) if name.startswith(("c:", "open:")) else ()
-                    desc = reader_term(name, inputs[row]["text"], words, segment, memo,
-                                       tokens=analysis.tokens[t] if whole_tokens else None)
+                    desc = reader_term(name, inputs[row]["text"], _words_for(name, analysis, t, memo), segment,
+                                       memo, tokens=analysis.tokens[t] if whole_tokens else None)
                     per_text[(name, t)] = desc
         elif k == -1:
             desc = f"the heading above, “{heads[row]}”"
@@ -150,6 +150,40 @@ def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.nda
             openings[row] = desc
         g[desc] = g.get(desc, 0.0) + val
     return [sorted(g.items(), key=lambda kv: -kv[1])[:want] if g else [] for g in grouped]
+
+
+#: tokens at the start of a paragraph whose words are tried first for an opening n-gram's reason
+_LEAD_TOKENS = 16
+
+
+def _words_for(name: str, analysis: TextAnalysis, t: int, memo: dict[Any, Any]) -> Sequence[str]:
+    """The words :func:`reader_term` needs to put feature ``name`` of text ``t`` into words: none but
+    for n-grams; for an opening n-gram the words of the paragraph's first tokens when it is found in
+    them (its first occurrence, and so the words that hold it, are then those of all the words)."""
+    if not name.startswith(("c:", "open:")):
+        return ()
+    if name.startswith("open:"):
+        lead = analysis.words_of(t, _LEAD_TOKENS)
+        if _covering_span(_gram(name)[1], lead, memo) is not None:
+            return lead
+    return analysis.words_of(t)
+
+
+def static_term(name: str) -> str | None:
+    """:func:`reader_term` of a feature whose wording does not depend on the paragraph, else ``None``.
+
+    Examples
+    --------
+    >>> static_term("w:证照分离"), static_term("kw:deregulation") is None, static_term("w:0年") is None
+    ('“证照分离”', True, True)
+    """
+    if "Ｘ" in name and name.startswith(("w:", "c:", "open:")):
+        return reader_term(name, "", ())
+    if name.startswith(("tense:", "c:", "open:", "kw:", "cue:")):
+        return None
+    if name.startswith("w:"):
+        return None if "0" in name else f"“{name[2:].replace(' ', '')}”"
+    return describe_feature(name)
 
 
 def _paragraph_rows(X: Any, rows: np.ndarray) -> Any:
