@@ -10,7 +10,10 @@ and discarding its output:
 * ``rjieba.cut``: the same with ``rjieba`` (jieba's dictionary and algorithm in
   Rust, the segmenter the default model uses);
 * ``classify``: ``govreport-nlp classify FILE`` as a user types it (default
-  JSONL records: labels, axes, alternatives, three reasons per axis);
+  JSONL records: labels, axes, alternatives, three reasons per axis; default
+  ``--jobs auto``: one worker per usable core for an input of more than one
+  chunk);
+* ``classify --jobs 1``: the same in this one process;
 * ``classify --jobs 2``: the same in two worker processes.
 
 The contenders run interleaved, ``repeat`` times; each repetition gives a
@@ -48,6 +51,7 @@ def _commands(path: Path) -> dict[str, list[str]]:
     return {
         **{name: [sys.executable, "-c", code, str(path)] for name, code in _SCRIPTS.items()},
         "classify": cli,
+        "classify --jobs 1": [*cli, "--jobs", "1"],
         "classify --jobs 2": [*cli, "--jobs", "2"],
     }
 

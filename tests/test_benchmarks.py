@@ -24,7 +24,8 @@ def test_quick_benchmark_run_reports_every_figure() -> None:
     results = summary["results"]
     assert set(results) == {"processes", "throughput", "cold_start", "jobs"}
     proc = results["processes"]
-    assert set(proc["median_seconds"]) == {"jieba.lcut", "rjieba.cut", "classify", "classify --jobs 2"}
+    assert set(proc["median_seconds"]) == {"jieba.lcut", "rjieba.cut", "classify", "classify --jobs 1",
+                                            "classify --jobs 2"}
     assert proc["workload"]["file"] == "seeds.jsonl" and proc["repetitions"] == 1
     assert all(t > 0 for ts in proc["all_seconds"].values() for t in ts)
     assert all(0 < r < float("inf") for r in proc["throughput_vs_jieba_lcut"].values())
