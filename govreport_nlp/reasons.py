@@ -313,7 +313,7 @@ def reader_term(name: str, text: str, words: Sequence[str],
     if "Ｘ" in name and name.startswith(("w:", "c:", "open:")):  # read with topic words masked (function head)
         return "a topic word (topic words do not decide the function)"
     if name.startswith("tense:"):
-        found = list(dict.fromkeys(m.group(0) for m in _tense_patterns()[name[6:]].finditer(text)))
+        found = list(dict.fromkeys(_tense_patterns()[name[6:]].findall(text)))  # the patterns hold no groups
         what = {"done": "work done", "todo": "work to do", "admit": "an admission"}.get(name[6:], name[6:])
         return f"wording of {what}: " + ", ".join(found[:4]) if found else f"wording of {what}"
     if name.startswith("w:"):  # a word or a word bigram ("深化 改革")
@@ -342,7 +342,9 @@ def reader_term(name: str, text: str, words: Sequence[str],
         topic = name[3:]
         found = _keywords_in(topic, text)
         # a keyword inside a longer one found too (证照 in 证照分离) is not listed twice
-        found = [w for w in found if not any(w != o and w in o for o in found)]
+        inside = _longer_keywords(topic)
+        if len(found) > 1:
+            found = [w for w in found if inside[w].isdisjoint(found)]
         return f"{topic} keywords: " + ", ".join(found[:4]) if found else describe_feature(name)
     if name.startswith("cue:"):
         f = name[4:]
@@ -362,6 +364,13 @@ def _keywords_in(topic: str, text: str) -> list[str]:
 @lru_cache(maxsize=64)
 def _topic_keywords(topic: str) -> tuple[str, ...]:
     return tuple(w for w in dict.fromkeys(lexicon().topics.get(topic, ())) if w)
+
+
+@lru_cache(maxsize=64)
+def _longer_keywords(topic: str) -> dict[str, frozenset[str]]:
+    """For each keyword of the topic, its other keywords that hold it (证照 -> {证照分离})."""
+    words = _topic_keywords(topic)
+    return {w: frozenset(o for o in words if o != w and w in o) for w in words}
 
 
 @lru_cache(maxsize=4096)

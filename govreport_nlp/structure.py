@@ -102,6 +102,7 @@ class HeadingMatch:
     """The numbered line is one sentence of content (a list item), not a heading."""
 
 
+@lru_cache(maxsize=4096)  # asked of each line by the parse, then of the same texts by the features and reasons
 def detect_heading(text: str) -> HeadingMatch | None:
     """Recognise a numbered heading (standalone or leading body text).
 
