@@ -1237,7 +1237,7 @@ class NgramTable:
 
 def _count_keys(keys: np.ndarray, shift: np.int64, shape: tuple[int, int]) -> SparseRows:
     """Entries ``(row << shift) | column``, repeats counted, as sorted sparse rows."""
-    keys = np.sort(keys)
+    keys = np.sort(keys, kind="stable")  # radix sort for integers: several times faster here
     if len(keys):
         starts = np.flatnonzero(run_starts(keys))
         counts = np.diff(np.append(starts, len(keys))).astype(np.float64)
