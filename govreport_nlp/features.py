@@ -1035,12 +1035,13 @@ class _KeyIndex:
         self.value = np.zeros(1 << self.bits, dtype=np.int64)
         pending = np.arange(len(keys))
         slot = self._hash(keys)
+        claim = np.full(1 << self.bits, -1, dtype=np.int64)
         while len(pending):  # each key takes the first free slot from its hash on; one key per slot a round
             s = slot[pending]
             free = self.table[s] == self._EMPTY
-            won = np.zeros(len(pending), dtype=bool)
-            _, at = np.unique(s[free], return_index=True)
-            won[np.flatnonzero(free)[at]] = True
+            # of the keys after one free slot, the one whose claim was written last takes it (no sort needed)
+            claim[s[free]] = pending[free]
+            won = free & (claim[s] == pending)
             self.table[s[won]] = keys[pending[won]]
             self.value[s[won]] = pending[won]
             pending = pending[~won]
@@ -1117,7 +1118,7 @@ class NgramTable:
         # as code points, their ids from np.unique (sorted, like the words) and a code-point table
         if sep:
             flat = sep.join(terms).split(sep) if terms else []
-            lengths = np.fromiter((t.count(sep) + 1 for t in terms), dtype=np.int64, count=len(terms))
+            lengths = np.fromiter(map(str.count, terms, itertools.repeat(sep)), dtype=np.int64, count=len(terms)) + 1
             self.ids = {u: i for i, u in enumerate(sorted(set(flat)), 1)}
             n_units = len(self.ids)
         else:

@@ -437,7 +437,8 @@ def _columns(index: Mapping[str, int], terms: Sequence[str]) -> np.ndarray:
 
 def _index(vocabularies: Sequence[Sequence[str]]) -> dict[str, int]:
     """Every term of the vocabularies, numbered in order of first appearance."""
-    return {t: i for i, t in enumerate(dict.fromkeys(itertools.chain.from_iterable(vocabularies)))}
+    terms = dict.fromkeys(itertools.chain.from_iterable(vocabularies))
+    return dict(zip(terms, range(len(terms))))
 
 
 def _merged(vocabularies: Sequence[Sequence[str]], weighing: _Weighing) -> tuple[NgramTable, list[np.ndarray]]:
