@@ -156,7 +156,7 @@ def report_html(report: Report, max_paragraphs: int = MAX_PARAGRAPHS) -> str:
         head += f' <span style="color:#666">({" · ".join(info)})</span>'
     counts = Counter(p.prediction.assigned
                      for p in report.paragraphs if p.prediction is not None and p.kind == "body")
-    out = [f'<div class="govreport-report" style="font-size:90%;line-height:1.5">', f"<div>{head}</div>"]
+    out = ['<div class="govreport-report" style="font-size:90%;line-height:1.5">', f"<div>{head}</div>"]
     n_body = sum(1 for p in report.paragraphs if p.kind == "body")
     sub = f"{len(report.paragraphs)} paragraphs, {n_body} body, {len(report.sections)} sections"
     out.append(f'<div style="color:#666">{sub}</div>')

@@ -1047,6 +1047,19 @@ class _KeyIndex:
             pending = pending[~won]
             slot[pending] = (slot[pending] + 1) & self.mask
 
+    @classmethod
+    def from_arrays(cls, table: np.ndarray, value: np.ndarray) -> _KeyIndex:
+        """The index whose ``table`` and ``value`` arrays these are (see :meth:`NgramTable.state`)."""
+        size = len(table)
+        if size < 16 or size & (size - 1) or value.shape != table.shape:
+            raise ValueError("not the arrays of a key index")
+        ix = cls.__new__(cls)
+        ix.bits = size.bit_length() - 1
+        ix.mask = size - 1
+        ix.table = np.asarray(table, dtype=np.int64)
+        ix.value = np.asarray(value, dtype=np.int64)
+        return ix
+
     def _hash(self, keys: np.ndarray) -> np.ndarray:
         with np.errstate(over="ignore"):
             h = keys.astype(np.uint64) * self._MULT
@@ -1110,7 +1123,8 @@ class NgramTable:
         self.sublinear = bool(sublinear)
         self.norm = norm
         self.sep = sep
-        self.terms = terms
+        self._terms: list[str] | None = terms
+        self._terms_raw: np.ndarray | None = None
         self.cols = np.arange(len(terms), dtype=np.int64)
         self.ids: dict[str, int] = {}
         self._code_table: np.ndarray | None = None
@@ -1146,6 +1160,61 @@ class NgramTable:
         else:
             self.index = None
             self._by_term = {t: i for i, t in enumerate(terms)}
+
+    @property
+    def terms(self) -> list[str]:
+        """The vocabulary in column order (decoded on first use for a table rebuilt by :meth:`from_state`)."""
+        if self._terms is None:
+            assert self._terms_raw is not None
+            self._terms = array_text(self._terms_raw)
+        return self._terms
+
+    def state(self) -> dict[str, np.ndarray]:
+        """The table as arrays (what :meth:`from_state` rebuilds it from without hashing a term again):
+        for a lookup cache kept between runs. Only tables without IDF or norm (lookup tables)."""
+        if self.idf is not None or self.norm is not None or self.sublinear:
+            raise ValueError("only plain lookup tables (no IDF, norm or sublinear counts) are kept as state")
+        out = {"terms": text_array(self.terms),
+               "meta": np.array([self.ngram_range[0], self.ngram_range[1], self.base, int(self.usable),
+                                 len(self.sep), self.n_features], dtype=np.int64)}
+        if self.sep:
+            out["units"] = text_array(list(self.ids))
+        else:
+            assert self._code_table is not None
+            out["code_table"] = self._code_table
+        if self.index is not None:
+            out["table"], out["value"] = self.index.table, self.index.value
+        return out
+
+    @classmethod
+    def from_state(cls, arrays: Mapping[str, np.ndarray], sep: str) -> NgramTable:
+        """The table :meth:`state` gave ``arrays`` of. Raises ``ValueError`` if they do not fit together."""
+        meta = [int(x) for x in arrays["meta"]]
+        if len(meta) != 6 or meta[4] != len(sep):
+            raise ValueError("not the state of a lookup table of this kind")
+        t = cls.__new__(cls)
+        t.ngram_range, t.base, t.usable = (meta[0], meta[1]), meta[2], bool(meta[3])
+        t._terms, t._terms_raw = None, np.asarray(arrays["terms"])  # not read to classify: decoded if asked for
+        t.n_features = int(meta[5])
+        t.idf, t.sublinear, t.norm, t.sep = None, False, None, sep
+        t.cols = np.arange(t.n_features, dtype=np.int64)
+        t.ids, t._code_table = {}, None
+        if sep:
+            units = array_text(arrays["units"])
+            t.ids = dict(zip(units, range(1, len(units) + 1)))
+            if len(units) + 1 != t.base:
+                raise ValueError("the units of a lookup table do not match its base")
+        else:
+            t._code_table = np.asarray(arrays["code_table"], dtype=np.int64)
+        if t.usable:
+            t.index = _KeyIndex.from_arrays(arrays["table"], arrays["value"])
+            t._by_term = None
+        else:
+            t.index = None
+            t._by_term = {term: i for i, term in enumerate(t.terms)}
+            if len(t._by_term) != t.n_features:
+                raise ValueError("the terms of a lookup table do not match its size")
+        return t
 
     def code_ids(self, codes: np.ndarray) -> np.ndarray:
         """Unit ids of code points (a character table); negative codes and unknown characters get 0."""
@@ -1234,6 +1303,32 @@ class NgramTable:
 
     def _weigh(self, X: SparseRows) -> SparseRows:
         return tfidf(X, self.idf, self.sublinear, self.norm)
+
+
+def text_array(values: Sequence[str]) -> np.ndarray:
+    """A list of strings as a uint8 array (JSON in UTF-8): stored in ``.npz`` without pickle.
+
+    Examples
+    --------
+    >>> arr = text_array(["放管服", "调解"])
+    >>> arr.dtype, array_text(arr)
+    (dtype('uint8'), ['放管服', '调解'])
+    """
+    return np.frombuffer(json.dumps(list(values), ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
+
+
+def array_text(arr: np.ndarray) -> list[str]:
+    """The list of strings of :func:`text_array`. Raises ``ValueError`` if it is not one.
+
+    Examples
+    --------
+    >>> array_text(text_array(["证照分离"]))
+    ['证照分离']
+    """
+    values = json.loads(arr.tobytes().decode("utf-8"))
+    if not isinstance(values, list) or not set(map(type, values)) <= {str}:
+        raise ValueError("a vocabulary is not a list of strings")
+    return values
 
 
 def _count_keys(keys: np.ndarray, shift: np.int64, shape: tuple[int, int]) -> SparseRows:

@@ -23,45 +23,29 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
+import logging
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from ._version import __version__
 from .errors import GovReportError
-from .features import (Analyzer, NgramTable, SparseRows, TextBatch, dicts_to_rows,
-                       ngram_counts, opening_table, tfidf)
+from .features import (Analyzer, NgramTable, SparseRows, TextBatch, array_text, dicts_to_rows,
+                       ngram_counts, opening_table, text_array, tfidf)
 from .reasons import explain_rows, telling
 
 __all__ = ["Head", "HeadGroup", "text_array", "array_text"]
 
+logger = logging.getLogger("govreport_nlp")
 
-def text_array(values: Sequence[str]) -> np.ndarray:
-    """A list of strings as a uint8 array (JSON in UTF-8): stored in ``.npz`` without pickle.
-
-    Examples
-    --------
-    >>> arr = text_array(["放管服", "调解"])
-    >>> arr.dtype, array_text(arr)
-    (dtype('uint8'), ['放管服', '调解'])
-    """
-    return np.frombuffer(json.dumps(list(values), ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
-
-
-def array_text(arr: np.ndarray) -> list[str]:
-    """The list of strings of :func:`text_array`. Raises ``ValueError`` if it is not one.
-
-    Examples
-    --------
-    >>> array_text(text_array(["证照分离"]))
-    ['证照分离']
-    """
-    values = json.loads(arr.tobytes().decode("utf-8"))
-    if not isinstance(values, list) or not set(map(type, values)) <= {str}:
-        raise ValueError("a vocabulary is not a list of strings")
-    return values
+#: the layout of HeadGroup.state (part of its cache key: a new layout is never read as an old one)
+_STATE_LAYOUT = 1
 
 
 # the vectorizer settings the numpy lookup reproduces (those ParagraphFeatures.fit uses)
@@ -382,13 +366,8 @@ class HeadGroup:
     """
 
     def __init__(self, heads: Sequence[Head]) -> None:
-        self.heads = list(heads)
-        if not self.heads:
-            raise ValueError("a head group needs at least one head")
+        self._check(heads)
         first = self.heads[0]
-        if any(self._key(h) != self._key(first) for h in self.heads[1:]):
-            raise ValueError("these heads read texts differently; group them with HeadGroup.partition")
-        self.analyzer_ = first.analyzer_
         self.words_, self._word_cols = _merged([h._terms["word"] for h in self.heads], first.word_weighing_)
         self.chars_, self._char_cols = _merged([h._terms["char"] for h in self.heads], first.char_weighing_)
         index = _index([h._terms["cue"] for h in self.heads])
@@ -396,17 +375,99 @@ class HeadGroup:
         self._openings = opening_table(index)
         self._cue_cols = [_columns(index, h._terms["cue"]) for h in self.heads]
 
+    def _check(self, heads: Sequence[Head]) -> None:
+        self.heads = list(heads)
+        if not self.heads:
+            raise ValueError("a head group needs at least one head")
+        first = self.heads[0]
+        if any(self._key(h) != self._key(first) for h in self.heads[1:]):
+            raise ValueError("these heads read texts differently; group them with HeadGroup.partition")
+        self.analyzer_ = first.analyzer_
+
     @staticmethod
     def _key(head: Head) -> tuple[Any, ...]:
         return (head.analyzer_.key(), head.word_weighing_.lookup_key(), head.char_weighing_.lookup_key())
 
     @classmethod
-    def partition(cls, heads: Sequence[Head]) -> list[HeadGroup]:
-        """The heads in groups of heads that read texts alike, in order of first appearance."""
+    def partition(cls, heads: Sequence[Head], cache: bool = False) -> list[HeadGroup]:
+        """The heads in groups of heads that read texts alike, in order of first appearance.
+
+        ``cache``: read each group's lookup tables from the per-user cache when they were
+        built before, and write them there when not (see :mod:`govreport_nlp.lookup_cache`).
+        """
         groups: dict[tuple[Any, ...], list[Head]] = {}
         for h in heads:
             groups.setdefault(cls._key(h), []).append(h)
-        return [cls(g) for g in groups.values()]
+        return [cls.cached(g) if cache else cls(g) for g in groups.values()]
+
+    # --- kept between runs ---------------------------------------------------
+    def cache_key(self) -> str:
+        """A digest of what the lookup tables are built from: the heads' vocabularies, how they read
+        texts, this library's version and the layout of :meth:`state`."""
+        h = hashlib.blake2b(digest_size=20)
+        h.update(json.dumps([_STATE_LAYOUT, __version__, repr([self._key(x) for x in self.heads])]).encode())
+        h.update(_code_digest())
+        for head in self.heads:
+            for g in ("word", "char", "cue"):
+                raw = text_array(head._terms[g]) if head.arrays.get(f"{head.prefix}{g}_vocab") is None \
+                    else head.arrays[f"{head.prefix}{g}_vocab"]  # the vocabulary as saved: no join needed
+                h.update(len(raw).to_bytes(8, "little"))
+                h.update(np.ascontiguousarray(raw, dtype=np.uint8).data)
+        return h.hexdigest()
+
+    def state(self) -> dict[str, np.ndarray]:
+        """The lookup tables as arrays (what :meth:`from_state` rebuilds the group from)."""
+        out: dict[str, np.ndarray] = {"key": text_array([self.cache_key()])}
+        for name, table in (("words", self.words_), ("chars", self.chars_), ("openings", self._openings[0])):
+            out.update({f"{name}/{k}": v for k, v in table.state().items()})
+        out["openings/columns"] = self._openings[1]
+        out["cue_names"] = text_array(list(self.cue_vocabulary_))
+        for i, cols in enumerate(zip(self._word_cols, self._char_cols, self._cue_cols)):
+            for g, c in zip(("word", "char", "cue"), cols):
+                out[f"columns/{i}/{g}"] = c
+        return out
+
+    @classmethod
+    def from_state(cls, heads: Sequence[Head], arrays: Mapping[str, np.ndarray]) -> HeadGroup:
+        """The group of ``heads`` whose :meth:`state` ``arrays`` are. Raises ``ValueError`` if they are
+        another group's (or do not fit together)."""
+        g = cls.__new__(cls)
+        g._check(heads)
+        if array_text(arrays["key"]) != [g.cache_key()]:
+            raise ValueError("these lookup tables were built for other heads")
+        part = {name: {k[len(name) + 1:]: v for k, v in arrays.items() if k.startswith(name + "/")}
+                for name in ("words", "chars", "openings")}
+        g.words_ = NgramTable.from_state(part["words"], " ")
+        g.chars_ = NgramTable.from_state(part["chars"], "")
+        g._openings = (NgramTable.from_state(part["openings"], ""), np.asarray(arrays["openings/columns"]))
+        names = array_text(arrays["cue_names"])
+        g.cue_vocabulary_ = dict(zip(names, range(len(names))))
+        sizes = {"word": g.words_.n_features, "char": g.chars_.n_features, "cue": len(names)}
+        cols = {k: [np.asarray(arrays[f"columns/{i}/{k}"], dtype=np.int64) for i in range(len(g.heads))]
+                for k in sizes}
+        if any(len(c) != sizes[k] for k, cs in cols.items() for c in cs):
+            raise ValueError("the columns of these lookup tables do not fit them")
+        g._word_cols, g._char_cols, g._cue_cols = cols["word"], cols["char"], cols["cue"]
+        return g
+
+    @classmethod
+    def cached(cls, heads: Sequence[Head]) -> HeadGroup:
+        """:class:`HeadGroup` of ``heads``, its tables read from the per-user cache if they were built
+        before (else built and written there)."""
+        from . import lookup_cache
+
+        group = cls.__new__(cls)
+        group._check(heads)
+        key = group.cache_key()
+        arrays = lookup_cache.load(key)
+        if arrays is not None:
+            try:
+                return cls.from_state(heads, arrays)
+            except (KeyError, ValueError) as exc:  # another layout or a damaged file: build anew
+                logger.debug("lookup cache %s not used (%s)", key, exc)
+        group = cls(heads)
+        lookup_cache.save(key, group.state())
+        return group
 
     def analyze(self, batch: TextBatch) -> list[dict[str, Any]]:
         """Each head's analysis of the batch (see :meth:`Head._analyze`), in the order of :attr:`heads`."""
@@ -426,6 +487,14 @@ class HeadGroup:
             Xd = SparseRows(Xd.indptr, Xd.indices, Xd.data * np.float32(h.lexicon_weight), Xd.shape)
             out.append(h._score(batch, analysis, SparseRows.hstack([Xw, Xc, Xd])))
         return out
+
+
+@lru_cache(maxsize=1)
+def _code_digest() -> bytes:
+    # the code that builds and reads the tables: a changed checkout never reads tables an older one wrote
+    from . import features
+
+    return hashlib.blake2b(Path(features.__file__).read_bytes() + Path(__file__).read_bytes()).digest()
 
 
 def _columns(index: Mapping[str, int], terms: Sequence[str]) -> np.ndarray:

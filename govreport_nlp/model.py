@@ -194,11 +194,13 @@ class Model:
         return M
 
     def _head_groups(self) -> list[HeadGroup]:
-        """The heads in groups that read alike, each group's n-gram lookup shared (built once)."""
+        """The heads in groups that read alike, each group's n-gram lookup shared (built once; for a
+        model saved on disk, kept in the per-user lookup cache between runs)."""
         heads = list(self.runtime_heads.values())
         cached = self.__dict__.get("_groups")
         if cached is None or cached[0] != [id(h) for h in heads]:
-            cached = self._groups = ([id(h) for h in heads], HeadGroup.partition(heads))
+            groups = HeadGroup.partition(heads, cache=self.path is not None)
+            cached = self._groups = ([id(h) for h in heads], groups)
         return cached[1]
 
     def _analyze(self, X: Iterable[Any]) -> dict[str, dict[str, Any]]:

@@ -14,7 +14,6 @@ estimators are rebuilt only when asked for (``Model.heads``).
 
 from __future__ import annotations
 
-import json
 from typing import Any, Mapping
 
 import numpy as np

@@ -8,7 +8,6 @@ it. The reports are built from the bundled example (our own writing).
 from __future__ import annotations
 
 import math
-import os
 import re
 import subprocess
 import sys
@@ -22,7 +21,7 @@ import govreport_nlp as gr
 from govreport_nlp import cli
 from govreport_nlp.batch import count_sources
 from govreport_nlp.errors import BinaryInputError, InputError
-from govreport_nlp.reading import Failure, Source, iter_file_parts, iter_sources
+from govreport_nlp.reading import Source, iter_file_parts, iter_sources
 
 from conftest import EXAMPLE
 

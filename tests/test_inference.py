@@ -117,6 +117,57 @@ def test_heads_grouped_score_as_each_head_alone() -> None:
     assert len(HeadGroup.partition(heads)) == 1
 
 
+def test_a_group_rebuilt_from_its_state_scores_the_same_and_refuses_other_heads() -> None:
+    # what the lookup cache keeps between runs: arrays only, rebuilt without hashing a term again
+    from govreport_nlp.features import TextBatch
+    from govreport_nlp.inference import HeadGroup
+
+    model = gr.load_model()
+    heads = list(model.runtime_heads.values())
+    built = HeadGroup(heads)
+    state = built.state()
+    assert all(isinstance(v, np.ndarray) and v.dtype != object for v in state.values())
+    again = HeadGroup.from_state(heads, state)
+    inputs = _inputs(corpus_path("seeds.jsonl"), limit=2)
+    for a, b in zip(built.analyze(TextBatch(inputs)), again.analyze(TextBatch(inputs))):
+        assert np.array_equal(a["scores"], b["scores"]) and np.array_equal(a["X"].toarray(), b["X"].toarray())
+    assert again.words_.terms == built.words_.terms  # decoded when asked for
+    assert again.cue_vocabulary_ == built.cue_vocabulary_
+    with pytest.raises(ValueError, match="other heads"):
+        HeadGroup.from_state(heads[:1], state)
+
+
+def test_a_saved_model_keeps_its_lookup_tables_between_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from govreport_nlp import lookup_cache
+    from govreport_nlp.inference import HeadGroup
+
+    monkeypatch.setenv("GOVREPORT_NLP_CACHE", str(tmp_path / "cache"))
+    probe = ["推行证照分离改革，全年办理告知承诺事项156项。", "下一步，我们将继续深化诉源治理。"]
+    first = gr.Model.load(gr.model.default_model_path())
+    expected = first.predict_proba(probe)  # builds the tables and writes them
+    entries = list((tmp_path / "cache").glob("lookup-*"))
+    assert len(entries) == 1 and (entries[0] / "done").is_file()
+
+    def no_building(self: HeadGroup, heads: object) -> None:
+        raise AssertionError("tables built although they were cached")
+
+    with monkeypatch.context() as m:
+        m.setattr(HeadGroup, "__init__", no_building)
+        second = gr.Model.load(gr.model.default_model_path())
+        assert np.array_equal(second.predict_proba(probe), expected)
+    # a damaged entry is removed and the tables built again, with the same results
+    for f in entries[0].glob("words.table.npy"):
+        f.write_bytes(b"not an array")
+    third = gr.Model.load(gr.model.default_model_path())
+    assert np.array_equal(third.predict_proba(probe), expected)
+    assert lookup_cache.load(entries[0].name[len("lookup-"):]) is not None  # written anew
+    # switched off: neither read nor written
+    monkeypatch.setenv("GOVREPORT_NLP_LOOKUP_CACHE", "0")
+    monkeypatch.setenv("GOVREPORT_NLP_CACHE", str(tmp_path / "other"))
+    assert np.array_equal(gr.Model.load(gr.model.default_model_path()).predict_proba(probe), expected)
+    assert not list((tmp_path / "other").glob("lookup-*"))
+
+
 def test_heads_that_read_differently_are_grouped_apart() -> None:
     from govreport_nlp.featurizer import ParagraphFeatures
     from govreport_nlp.inference import HeadGroup
