@@ -38,7 +38,7 @@ from ._version import __version__
 from .errors import GovReportError
 from .features import (Analyzer, NgramTable, SparseRows, TextBatch, array_text, dicts_to_rows,
                        ngram_counts, opening_table, text_array, tfidf)
-from .reasons import explain_rows, telling
+from .reasons import explain_rows, telling_mask
 
 __all__ = ["Head", "HeadGroup", "text_array", "array_text"]
 
@@ -192,7 +192,7 @@ class Head:
         if shown is None:
             lo = self.feature_groups_["cue"][0]
             shown = np.ones(self.n_features_in_)
-            shown[lo:] = [telling(n) for n in self._terms["cue"]]
+            shown[lo:] = telling_mask(self._terms["cue"])
             self._shown = shown
         return shown
 

@@ -27,7 +27,7 @@ import numpy as np
 from .features import TextAnalysis, _is_punct, _norm, _tense_patterns, lexicon, opening, run_starts
 from .segmentation import stopwords
 
-__all__ = ["describe_feature", "explain_rows", "reader_term", "static_term", "telling"]
+__all__ = ["describe_feature", "explain_rows", "reader_term", "static_term", "telling", "telling_mask"]
 
 
 def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.ndarray, mean: np.ndarray,
@@ -226,7 +226,19 @@ def telling(name: str) -> bool:
     >>> telling("len:5"), telling("open:推"), telling("open:推行"), telling("w:证照分离")
     (False, False, True, True)
     """
-    return not (name.startswith("len:") or (name.startswith("open:") and len(name) <= 6))
+    return bool(telling_mask([name])[0])
+
+
+def telling_mask(names: Sequence[str]) -> np.ndarray:
+    """:func:`telling` of many names at once, as a boolean array (a model's cue vocabulary at load).
+
+    Examples
+    --------
+    >>> telling_mask(["len:5", "open:推行"]).tolist()
+    [False, True]
+    """
+    return np.fromiter((not (n[:4] == "len:" or (len(n) <= 6 and n[:5] == "open:")) for n in names), dtype=bool,
+                       count=len(names))
 
 
 _ROLE_WORDS = {
