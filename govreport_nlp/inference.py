@@ -27,6 +27,7 @@ import hashlib
 import itertools
 import json
 import logging
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -45,7 +46,7 @@ __all__ = ["Head", "HeadGroup", "text_array", "array_text"]
 logger = logging.getLogger("govreport_nlp")
 
 #: the layout of HeadGroup.state (part of its cache key: a new layout is never read as an old one)
-_STATE_LAYOUT = 1
+_STATE_LAYOUT = 2
 
 
 # the vectorizer settings the numpy lookup reproduces (those ParagraphFeatures.fit uses)
@@ -76,6 +77,33 @@ def _weighing(params: Mapping[str, Any], terms: list[str], idf: np.ndarray, sep:
     lo, hi = p.get("ngram_range", (1, 1))
     return _Weighing((int(lo), int(hi)), sep, np.asarray(idf, dtype=np.float64) if p["use_idf"] else None,
                      bool(p["sublinear_tf"]), p["norm"])
+
+
+def _runtime(runtime: Mapping[str, np.ndarray], name: str, shape: tuple[int, ...]) -> np.ndarray | None:
+    """``runtime[name]`` if it is there as float64 of this shape (C order), else ``None`` (computed anew)."""
+    arr = runtime.get(name)
+    if arr is None or arr.shape != shape or arr.dtype != np.float64 or not arr.flags.c_contiguous:
+        return None
+    return arr
+
+
+#: between the terms of a vocabulary in :meth:`Head.runtime_arrays` (no term holds it)
+_TERM_SEP = "\x00"
+
+
+def _joined_terms(terms: Sequence[str]) -> np.ndarray | None:
+    """The terms as one UTF-8 array, separated by ``_TERM_SEP`` (``None`` if a term holds it)."""
+    joined = _TERM_SEP.join(terms)
+    if joined.count(_TERM_SEP) != max(len(terms) - 1, 0) or not terms:
+        return None
+    return np.frombuffer(joined.encode("utf-8"), dtype=np.uint8)
+
+
+def _split_terms(arr: np.ndarray | None) -> list[str] | None:
+    """The terms of :func:`_joined_terms` (``None`` when there are none to read)."""
+    if arr is None or arr.dtype != np.uint8 or arr.ndim != 1 or not len(arr):
+        return None
+    return arr.tobytes().decode("utf-8").split(_TERM_SEP)
 
 
 def _weights(arrays: Mapping[str, np.ndarray], prefix: str, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
@@ -122,7 +150,10 @@ class Head:
     True
     """
 
-    def __init__(self, state: Mapping[str, Any], arrays: Mapping[str, np.ndarray], prefix: str = "") -> None:
+    def __init__(self, state: Mapping[str, Any], arrays: Mapping[str, np.ndarray], prefix: str = "",
+                 runtime: Mapping[str, np.ndarray] | None = None) -> None:
+        # ``runtime``: what :meth:`runtime_arrays` gave for these arrays (a model's cache entry), used as it is
+        runtime = runtime or {}
         self.state = dict(state)
         self.prefix = prefix
         self.arrays = {k: v for k, v in arrays.items() if k.startswith(prefix)}
@@ -135,7 +166,8 @@ class Head:
         self.params = dict(state.get("params", {}))
         self.classes_ = np.asarray([str(c) for c in state["classes"]], dtype=object)
         k = len(self.classes_)
-        self._terms = {g: array_text(arrays[f"{prefix}{g}_vocab"]) for g in ("word", "char", "cue")}
+        self._terms = {g: _split_terms(runtime.get(f"{prefix}terms/{g}")) or array_text(arrays[f"{prefix}{g}_vocab"])
+                       for g in ("word", "char", "cue")}
         self.word_weighing_ = _weighing(fstate["word"], self._terms["word"], arrays[prefix + "word_idf"], " ")
         self.char_weighing_ = _weighing(fstate["char"], self._terms["char"], arrays[prefix + "char_idf"], "")
         nw, nc, nd = (len(self._terms[g]) for g in ("word", "char", "cue"))
@@ -145,10 +177,17 @@ class Head:
         if coef.shape[1] != self.n_features_in_:
             raise ValueError("content weights do not match the vocabulary")
         # one copy of the weights, (features, labels) in memory: SparseRows.dot reads rows of it; coef_ is its view
-        self._coef_t = np.array(coef.T, dtype=np.float64, order="C")
+        shape = (self.n_features_in_, coef.shape[0])
+        coef_t = _runtime(runtime, prefix + "coef_t", shape)
+        self._coef_t = np.array(coef.T, dtype=np.float64, order="C") if coef_t is None else coef_t
         self.coef_ = self._coef_t.T
         del coef
-        self.mean_coef_ = self.coef_.mean(axis=0)
+        mean = _runtime(runtime, prefix + "mean_coef", (shape[0],))
+        self.mean_coef_ = self.coef_.mean(axis=0) if mean is None else mean
+        evidence = _runtime(runtime, prefix + "evidence", shape)
+        shown = _runtime(runtime, prefix + "shown", (shape[0],))
+        if evidence is not None and shown is not None:
+            self._evidence, self._shown = evidence, shown
         self.context_names_: list[str] | None = None
         self.context_vocabulary_: dict[str, int] = {}
         self.combiner_coef_: np.ndarray | None = None
@@ -160,18 +199,32 @@ class Head:
             if self.combiner_coef_.shape[1] != 3 * k + len(self.context_names_):
                 raise ValueError("combiner weights do not match its features")
 
+    def runtime_arrays(self) -> dict[str, np.ndarray]:
+        """What this head computes from its saved arrays at load, as arrays (keys start with its
+        ``prefix``): the float64 weights, their mean, what reasons read and the vocabularies
+        in a form quicker to read than JSON. Passed back as ``runtime``, they are used as they are."""
+        out = {self.prefix + "coef_t": self._coef_t, self.prefix + "mean_coef": np.asarray(self.mean_coef_),
+               self.prefix + "evidence": self.evidence_, self.prefix + "shown": self.shown_}
+        for g, terms in self._terms.items():
+            joined = _joined_terms(terms)
+            if joined is not None:
+                out[f"{self.prefix}terms/{g}"] = joined
+        return out
+
     def __getstate__(self) -> dict[str, Any]:
         # what it builds on first use (lookup groups, reason arrays, names) is rebuilt where it is unpickled
         return {k: v for k, v in self.__dict__.items()
                 if k not in ("_group", "_names", "_evidence", "_shown", "_context_key")}
 
     @classmethod
-    def from_state(cls, state: Mapping[str, Any], arrays: Mapping[str, np.ndarray], prefix: str = "") -> Head:
-        """The head saved as ``state`` and ``arrays`` (keys starting with ``prefix``).
+    def from_state(cls, state: Mapping[str, Any], arrays: Mapping[str, np.ndarray], prefix: str = "",
+                   runtime: Mapping[str, np.ndarray] | None = None) -> Head:
+        """The head saved as ``state`` and ``arrays`` (keys starting with ``prefix``); ``runtime``, what
+        :meth:`runtime_arrays` gave for them before (see :mod:`govreport_nlp.lookup_cache`).
 
         Raises ``ValueError`` or ``KeyError`` if they are inconsistent.
         """
-        return cls(state, arrays, prefix)
+        return cls(state, arrays, prefix, runtime)
 
     def __repr__(self) -> str:
         return f"Head(classes={self.classes_.tolist()}, features={self.n_features_in_})"
@@ -406,7 +459,7 @@ class HeadGroup:
         texts, this library's version and the layout of :meth:`state`."""
         h = hashlib.blake2b(digest_size=20)
         h.update(json.dumps([_STATE_LAYOUT, __version__, repr([self._key(x) for x in self.heads])]).encode())
-        h.update(_code_digest())
+        h.update(_code_digest() or b"")
         for head in self.heads:
             for g in ("word", "char", "cue"):
                 raw = text_array(head._terms[g]) if head.arrays.get(f"{head.prefix}{g}_vocab") is None \
@@ -421,7 +474,12 @@ class HeadGroup:
         for name, table in (("words", self.words_), ("chars", self.chars_), ("openings", self._openings[0])):
             out.update({f"{name}/{k}": v for k, v in table.state().items()})
         out["openings/columns"] = self._openings[1]
-        out["cue_names"] = text_array(list(self.cue_vocabulary_))
+        names = list(self.cue_vocabulary_)
+        joined = _joined_terms(names)  # read back several times faster than JSON
+        if joined is not None:
+            out["cue_names"] = joined
+        else:
+            out["cue_names_json"] = text_array(names)
         for i, cols in enumerate(zip(self._word_cols, self._char_cols, self._cue_cols)):
             for g, c in zip(("word", "char", "cue"), cols):
                 out[f"columns/{i}/{g}"] = c
@@ -440,13 +498,19 @@ class HeadGroup:
         g.words_ = NgramTable.from_state(part["words"], " ")
         g.chars_ = NgramTable.from_state(part["chars"], "")
         g._openings = (NgramTable.from_state(part["openings"], ""), np.asarray(arrays["openings/columns"]))
-        names = array_text(arrays["cue_names"])
+        names = _split_terms(arrays["cue_names"]) if "cue_names" in arrays else array_text(arrays["cue_names_json"])
+        if names is None:
+            raise ValueError("no cue names in these lookup tables")
         g.cue_vocabulary_ = dict(zip(names, range(len(names))))
         sizes = {"word": g.words_.n_features, "char": g.chars_.n_features, "cue": len(names)}
         cols = {k: [np.asarray(arrays[f"columns/{i}/{k}"], dtype=np.int64) for i in range(len(g.heads))]
                 for k in sizes}
         if any(len(c) != sizes[k] for k, cs in cols.items() for c in cs):
             raise ValueError("the columns of these lookup tables do not fit them")
+        for k, cs in cols.items():
+            for h, c in zip(g.heads, cs):
+                if len(c) and not -1 <= int(c.min()) <= int(c.max()) < len(h._terms[k]):
+                    raise ValueError("the columns of these lookup tables are out of range")
         g._word_cols, g._char_cols, g._cue_cols = cols["word"], cols["char"], cols["cue"]
         return g
 
@@ -456,6 +520,8 @@ class HeadGroup:
         before (else built and written there)."""
         from . import lookup_cache
 
+        if not lookup_cache.enabled() or _code_digest() is None:
+            return cls(heads)
         group = cls.__new__(cls)
         group._check(heads)
         key = group.cache_key()
@@ -463,10 +529,11 @@ class HeadGroup:
         if arrays is not None:
             try:
                 return cls.from_state(heads, arrays)
-            except (KeyError, ValueError) as exc:  # another layout or a damaged file: build anew
+            except (KeyError, ValueError) as exc:  # another layout or a damaged file: replaced
                 logger.debug("lookup cache %s not used (%s)", key, exc)
+                lookup_cache.discard(key)
         group = cls(heads)
-        lookup_cache.save(key, group.state())
+        lookup_cache.save(key, group.state)
         return group
 
     def analyze(self, batch: TextBatch) -> list[dict[str, Any]]:
@@ -490,11 +557,16 @@ class HeadGroup:
 
 
 @lru_cache(maxsize=1)
-def _code_digest() -> bytes:
-    # the code that builds and reads the tables: a changed checkout never reads tables an older one wrote
-    from . import features
+def _code_digest() -> bytes | None:
+    """A digest of the code that builds and reads what the cache keeps (so that a changed checkout never
+    reads what an older one wrote); ``None`` where that code cannot be read (a frozen application): no cache."""
+    from . import features, reasons
 
-    return hashlib.blake2b(Path(features.__file__).read_bytes() + Path(__file__).read_bytes()).digest()
+    try:
+        return hashlib.blake2b(b"".join(Path(m.__file__).read_bytes()  # type: ignore[arg-type]
+                                        for m in (features, sys.modules[__name__], reasons))).digest()
+    except (OSError, TypeError):
+        return None
 
 
 def _columns(index: Mapping[str, int], terms: Sequence[str]) -> np.ndarray:

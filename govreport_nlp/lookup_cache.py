@@ -1,20 +1,30 @@
-"""Lookup tables kept between runs, so that a new process does not build them again.
+"""What a saved model builds when it is loaded, kept between runs, so that a new process does not build it again.
 
-A model's heads that read texts alike share merged n-gram lookup tables
-(:class:`~govreport_nlp.inference.HeadGroup`); building them hashes every term
-of every head (a few hundred thousand) and takes a good part of a cold start.
-They depend only on the heads' vocabularies, so once built they are written,
-as plain ``.npy`` arrays (no pickle), to the per-user cache directory
+Two kinds of entry live in the per-user cache directory
 (``$GOVREPORT_NLP_CACHE`` or ``platformdirs.user_cache_dir("govreport_nlp")``,
-where the jieba dictionary cache lives too) under a name that is a digest of
-those vocabularies and of this library's version and code; a later process
-maps them into memory instead (read-only, and shared by the forked workers of
-one run). This is what jieba does with its dictionary.
+where the jieba dictionary cache lives too), each a folder of plain ``.npy``
+arrays (no pickle):
 
-An entry that cannot be written, read or trusted is never an error: the tables
-are built as if there were no cache (an unreadable entry is removed). Set
-``GOVREPORT_NLP_LOOKUP_CACHE=0`` to neither read nor write it. At most
-:data:`KEEP` entries are kept; older ones are removed when a new one is written.
+- ``lookup-<key>``: the merged n-gram lookup tables of a model's heads
+  (:class:`~govreport_nlp.inference.HeadGroup`; about 28 MB for the default
+  model). Building them hashes every term of every head. The key is a digest of
+  the heads' vocabularies and of this library's version and code.
+- ``model-<key>``: a model directory's weights as they are computed with (the
+  saved arrays uncompressed, the float64 weights, the arrays reasons read; about
+  90 MB for the default model). The key is a digest of ``model.json``, of the
+  member checksums of ``weights.npz`` and of this library's version and code.
+
+A later process maps them into memory instead (read-only, and shared by the
+forked workers of one run). This is what jieba does with its dictionary. A new
+entry is made for each model, and again whenever this library's version or the
+code that builds it changes (an upgrade, another checkout); at most
+:data:`KEEP` entries of each kind are kept, the most recently used.
+
+An entry that cannot be written, read or trusted is never an error: it is built
+as if there were no cache (an entry that cannot be read is removed, so that a
+good one can take its place; a temporary folder left by a writer that died is
+removed later). Set ``GOVREPORT_NLP_LOOKUP_CACHE=0`` to neither read nor write
+it.
 
 Examples
 --------
@@ -33,24 +43,26 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
 import numpy as np
 
 from .segmentation import cache_dir
 
-__all__ = ["KEEP", "enabled", "load", "save"]
+__all__ = ["KEEP", "discard", "enabled", "load", "save"]
 
 logger = logging.getLogger("govreport_nlp")
 
-#: entries kept in the cache directory (the most recently used; one per model version in use)
-KEEP = 4
-_PREFIX = "lookup-"
+#: entries of each kind kept in the cache directory (the most recently used)
+KEEP = {"lookup": 4, "model": 2}
+#: a temporary folder older than this (seconds) was left by a writer that died: removed when pruning
+_STALE = 3600.0
 
 
 def enabled() -> bool:
-    """Whether lookup tables are read from and written to the cache (``GOVREPORT_NLP_LOOKUP_CACHE=0``: not).
+    """Whether entries are read from and written to the cache (``GOVREPORT_NLP_LOOKUP_CACHE=0``: not).
 
     Examples
     --------
@@ -60,11 +72,13 @@ def enabled() -> bool:
     return os.environ.get("GOVREPORT_NLP_LOOKUP_CACHE", "1").strip().lower() not in ("0", "false", "no", "off")
 
 
-def _path(key: str) -> Path | None:
+def _path(key: str, kind: str) -> Path | None:
     if not key.replace("-", "").isalnum():
         raise ValueError(f"not a cache key: {key!r}")
+    if kind not in KEEP:
+        raise ValueError(f"not a kind of cache entry: {kind!r}")
     try:
-        return Path(cache_dir()) / f"{_PREFIX}{key}"
+        return Path(cache_dir()) / f"{kind}-{key}"
     except OSError:  # no cache directory can be made (read-only home): no cache
         return None
 
@@ -75,52 +89,90 @@ def _file(name: str) -> str:
     return name.replace("/", ".") + ".npy"
 
 
-def load(key: str) -> dict[str, np.ndarray] | None:
+def load(key: str, kind: str = "lookup") -> dict[str, np.ndarray] | None:
     """The arrays saved under ``key``, mapped read-only, or ``None`` (not saved, unreadable, or the
     cache is off)."""
-    path = _path(key) if enabled() else None
-    if path is None or not (path / "done").is_file():
+    path = _path(key, kind) if enabled() else None
+    if path is None:
         return None
     try:
+        if not (path / "done").is_file():
+            if path.is_dir():  # a folder without its mark (a removal cut short) holds no entry: make room
+                shutil.rmtree(path, ignore_errors=True)
+            return None
         arrays = {f.name[:-4].replace(".", "/"): np.load(f, mmap_mode="r", allow_pickle=False)
                   for f in path.glob("*.npy")}
-        os.utime(path / "done")  # recently used: kept when older entries are pruned
-        return arrays
-    except (OSError, ValueError, EOFError) as exc:
-        logger.debug("lookup cache %s unreadable (%s): removed", path, exc)
+    except (ValueError, EOFError) as exc:  # a damaged file: removed, so that it is written anew
+        logger.debug("cache entry %s unreadable (%s): removed", path, exc)
         shutil.rmtree(path, ignore_errors=True)
         return None
+    except OSError as exc:  # not ours to read (another user's cache): left as it is
+        logger.debug("cache entry %s not read (%s)", path, exc)
+        return None
+    try:
+        os.utime(path / "done")  # recently used: kept when older entries are pruned
+    except OSError:  # a read-only cache is still read
+        pass
+    return arrays
 
 
-def save(key: str, arrays: Mapping[str, np.ndarray]) -> None:
+def discard(key: str, kind: str = "lookup") -> None:
+    """Remove the entry saved under ``key`` (one whose arrays turned out not to fit): never raises."""
+    path = _path(key, kind)
+    if path is not None:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def save(key: str, arrays: Mapping[str, np.ndarray] | Callable[[], Mapping[str, np.ndarray]],
+         kind: str = "lookup") -> None:
     """Write ``arrays`` under ``key`` (atomically: a reader sees the whole entry or none); never raises
-    for want of space or permission."""
-    path = _path(key) if enabled() else None
+    for want of space or permission. ``arrays`` may be a function that makes them: it is called only
+    when they can be written (the cache is on, and no such entry exists yet)."""
+    path = _path(key, kind) if enabled() else None
     if path is None:
         return
     tmp = None
     try:
+        if (path / "done").is_file():
+            return
+        made = arrays() if callable(arrays) else arrays
+        names = {name: _file(name) for name in made}  # checked before anything is written
         tmp = tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent)
-        for name, arr in arrays.items():
-            np.save(os.path.join(tmp, _file(name)), np.ascontiguousarray(arr), allow_pickle=False)
+        for name, arr in made.items():
+            # as laid out (a Fortran-order array stays so): BLAS may sum in another order otherwise
+            np.save(os.path.join(tmp, names[name]), np.asanyarray(arr), allow_pickle=False)
         Path(tmp, "done").touch()
-        os.rename(tmp, path)  # fails if another process got there first: its entry is as good
+        try:
+            os.rename(tmp, path)
+        except OSError:
+            if (path / "done").is_file():  # another process got there first: its entry is as good
+                return
+            shutil.rmtree(path, ignore_errors=True)  # a folder that holds no entry: replaced
+            os.rename(tmp, path)
         tmp = None
-        _prune(path.parent)
+        _prune(path.parent, kind)
     except OSError as exc:
-        logger.debug("lookup cache %s not written (%s)", path, exc)
+        logger.debug("cache entry %s not written (%s)", path, exc)
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _prune(folder: Path) -> None:
+def _prune(folder: Path, kind: str) -> None:
     def used(p: Path) -> float:
         try:
             return (p / "done").stat().st_mtime
         except OSError:
             return 0.0
 
-    entries = sorted((p for p in folder.glob(f"{_PREFIX}*") if p.is_dir()), key=used, reverse=True)
-    for old in entries[KEEP:]:
+    entries = sorted((p for p in folder.glob(f"{kind}-*") if p.is_dir()), key=used, reverse=True)
+    for old in entries[KEEP[kind]:]:
         shutil.rmtree(old, ignore_errors=True)
+    now = time.time()
+    for tmp in folder.glob(f".{kind}-*"):
+        try:
+            stale = now - tmp.stat().st_mtime > _STALE
+        except OSError:
+            continue
+        if stale:
+            shutil.rmtree(tmp, ignore_errors=True)

@@ -23,7 +23,9 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
+import logging
 import os
 import tempfile
 import zipfile
@@ -38,11 +40,14 @@ from .document import AxisExplanation, Explanation, Prediction, Report
 from .errors import GovReportError, ModelError, ModelNotAvailableError
 from .cleaning import looks_like_furniture
 from .features import TextBatch, as_input, report_inputs
-from .inference import Head, HeadGroup, softmax as _softmax
+from . import lookup_cache
+from .inference import Head, HeadGroup, _code_digest, softmax as _softmax
 from .labels import DEFAULT, LabelSet, derive_label, get_label_set
 from .reading import Document
 from .structural import structural_prediction
 from .structure import parse, parse_document
+
+logger = logging.getLogger("govreport_nlp")
 
 if TYPE_CHECKING:
     from .classifier import ParagraphClassifier
@@ -440,7 +445,8 @@ class Model:
         if not meta_path.is_file() or not weights_path.is_file():
             raise ModelError(f"{where}: not a govreport_nlp model (needs model.json and weights.npz).")
         try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            meta_text = meta_path.read_text(encoding="utf-8")
+            meta = json.loads(meta_text)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ModelError(f"{meta_path}: corrupt model description ({exc}).") from None
         if not isinstance(meta, dict) or meta.get("format") != FORMAT:
@@ -454,13 +460,34 @@ class Model:
         if saved.split(".")[0] != __version__.split(".")[0]:
             raise ModelError(f"{where}: saved by govreport_nlp {saved}, incompatible with {__version__} "
                              "(different major version); retrain or use a matching release.")
+        # what the weights are computed with, kept from an earlier load of the same files (no unzipping)
+        key = _runtime_key(meta_text, weights_path)
+        entry = lookup_cache.load(key, kind="model") if key is not None else None
+        if entry is not None:
+            try:
+                return cls._from_files(where, meta, _part(entry, "saved/"), _part(entry, "runtime/"))
+            except ModelError as exc:  # an entry that does not fit: replaced
+                logger.debug("model cache %s not used (%s)", key, exc)
+                lookup_cache.discard(key, kind="model")
         try:
             with np.load(weights_path, allow_pickle=False) as npz:
                 arrays = {k: npz[k] for k in npz.files}
         except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
             raise ModelError(f"{weights_path}: corrupt weights ({exc}).") from None
+        model = cls._from_files(where, meta, arrays, None)
+        if key is not None:
+            try:
+                lookup_cache.save(key, lambda: _runtime_entry(arrays, model), kind="model")
+            except ValueError as exc:  # array names the cache cannot hold as file names: not kept
+                logger.debug("model cache %s not written (%s)", key, exc)
+        return model
+
+    @classmethod
+    def _from_files(cls, where: Path, meta: Mapping[str, Any], arrays: Mapping[str, np.ndarray],
+                    runtime: Mapping[str, np.ndarray] | None) -> Model:
         try:
-            heads = {axis: Head.from_state(state, arrays, f"{axis}/") for axis, state in meta["heads"].items()}
+            heads = {axis: Head.from_state(state, arrays, f"{axis}/", runtime)
+                     for axis, state in meta["heads"].items()}
             model = cls(heads, LabelSet.from_dict(meta["label_set"]), derive=meta.get("derive"),
                         threshold=meta.get("threshold"), info=meta.get("info") or {})
             model.path = where.resolve()
@@ -469,6 +496,43 @@ class Model:
             if isinstance(exc, ModelError):
                 raise
             raise ModelError(f"{where}: inconsistent model files ({type(exc).__name__}: {exc}).") from None
+
+
+#: the layout of a model's cache entry (:func:`_runtime_entry`): changed, older entries are not read
+_RUNTIME_LAYOUT = 1
+
+
+def _runtime_key(meta_text: str, weights: Path) -> str | None:
+    """The cache key of a model directory's files: a digest of ``model.json``, of the name, CRC-32 and
+    size of every member of ``weights.npz`` (read from the zip directory, without unzipping), and of this
+    library's version and code. ``None``: no cache (switched off, or the files cannot be read so)."""
+    if not lookup_cache.enabled():
+        return None
+    code = _code_digest()
+    try:
+        with zipfile.ZipFile(weights) as z:
+            members = [[i.filename, i.CRC, i.file_size] for i in z.infolist()]
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return None  # np.load says what is wrong with the file
+    if code is None:
+        return None
+    h = hashlib.blake2b(digest_size=20)
+    h.update(json.dumps([_RUNTIME_LAYOUT, __version__, members]).encode())
+    h.update(code)
+    h.update(meta_text.encode("utf-8"))
+    return h.hexdigest()
+
+
+def _runtime_entry(arrays: Mapping[str, np.ndarray], model: Model) -> dict[str, np.ndarray]:
+    """A model's cache entry: its saved arrays and what its heads compute from them at load."""
+    out = {f"saved/{k}": v for k, v in arrays.items()}
+    for head in model.runtime_heads.values():
+        out.update({f"runtime/{k}": v for k, v in head.runtime_arrays().items()})
+    return out
+
+
+def _part(entry: Mapping[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
+    return {k[len(prefix):]: v for k, v in entry.items() if k.startswith(prefix)}
 
 
 def default_model_path() -> Path:

@@ -161,6 +161,11 @@ def test_a_saved_model_keeps_its_lookup_tables_between_runs(tmp_path: Path, monk
     third = gr.Model.load(gr.model.default_model_path())
     assert np.array_equal(third.predict_proba(probe), expected)
     assert lookup_cache.load(entries[0].name[len("lookup-"):]) is not None  # written anew
+    # an entry that reads but does not fit (an array missing) is replaced too, not left in the way
+    (entries[0] / "cue_names.npy").unlink()
+    fourth = gr.Model.load(gr.model.default_model_path())
+    assert np.array_equal(fourth.predict_proba(probe), expected)
+    assert (entries[0] / "cue_names.npy").is_file()
     # switched off: neither read nor written
     monkeypatch.setenv("GOVREPORT_NLP_LOOKUP_CACHE", "0")
     monkeypatch.setenv("GOVREPORT_NLP_CACHE", str(tmp_path / "other"))

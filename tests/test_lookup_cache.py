@@ -29,10 +29,72 @@ def test_arrays_come_back_as_saved_and_read_only(cache: Path) -> None:
     assert not [p for p in cache.iterdir() if p.name.startswith(".")]  # no temporary left behind
 
 
-def test_an_entry_without_its_done_mark_is_not_read(cache: Path) -> None:
+def test_an_entry_without_its_done_mark_is_not_read_and_is_replaced(cache: Path) -> None:
     lookup_cache.save("k2", {"a": np.arange(3)})
-    (cache / "lookup-k2" / "done").unlink()  # as if the writer had died before finishing
+    (cache / "lookup-k2" / "done").unlink()  # as if a removal had been cut short
     assert lookup_cache.load("k2") is None
+    lookup_cache.save("k2", {"a": np.arange(4)})  # written anew, not stuck behind the old folder
+    got = lookup_cache.load("k2")
+    assert got is not None and got["a"].tolist() == [0, 1, 2, 3]
+
+
+def test_a_folder_in_the_way_of_a_new_entry_is_replaced(cache: Path) -> None:
+    (cache / "lookup-k8").mkdir(parents=True)
+    (cache / "lookup-k8" / "a.npy").write_bytes(b"half written")
+    lookup_cache.save("k8", {"a": np.arange(2)})
+    got = lookup_cache.load("k8")
+    assert got is not None and got["a"].tolist() == [0, 1]
+
+
+def test_save_makes_the_arrays_only_when_they_can_be_written(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    made = []
+    lookup_cache.save("k9", lambda: made.append(1) or {"a": np.arange(2)})
+    lookup_cache.save("k9", lambda: made.append(2) or {"a": np.arange(2)})  # there already: not made again
+    monkeypatch.setenv("GOVREPORT_NLP_LOOKUP_CACHE", "0")
+    lookup_cache.save("k10", lambda: made.append(3) or {"a": np.arange(2)})
+    assert made == [1]
+
+
+def test_an_entry_it_may_not_read_is_left_alone(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    lookup_cache.save("k11", {"a": np.arange(2)})
+    real_load = np.load
+
+    def refused(*args: object, **kwargs: object) -> object:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(np, "load", refused)  # another user's cache (the tests run as root: chmod is no test)
+    assert lookup_cache.load("k11") is None
+    monkeypatch.setattr(np, "load", real_load)
+    assert (cache / "lookup-k11" / "a.npy").is_file()  # not removed
+
+
+def test_a_read_only_entry_is_still_read(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    lookup_cache.save("k12", {"a": np.arange(2)})
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise PermissionError(30, "Read-only file system")
+
+    monkeypatch.setattr(os, "utime", refused)
+    got = lookup_cache.load("k12")
+    assert got is not None and got["a"].tolist() == [0, 1]
+
+
+def test_a_temporary_folder_left_by_a_dead_writer_is_removed_later(cache: Path) -> None:
+    lookup_cache.save("k13", {"a": np.arange(2)})
+    left = cache / ".lookup-k14.dead"
+    left.mkdir()
+    recent = cache / ".lookup-k15.busy"  # another writer at work now: left alone
+    recent.mkdir()
+    os.utime(left, (1_000_000, 1_000_000))
+    lookup_cache.save("k16", {"a": np.arange(2)})
+    assert not left.exists() and recent.exists()
+
+
+def test_a_discarded_entry_is_gone(cache: Path) -> None:
+    lookup_cache.save("k17", {"a": np.arange(2)}, kind="model")
+    assert lookup_cache.load("k17", kind="model") is not None and lookup_cache.load("k17") is None
+    lookup_cache.discard("k17", kind="model")
+    assert lookup_cache.load("k17", kind="model") is None
 
 
 def test_an_unreadable_entry_is_removed(cache: Path) -> None:
@@ -42,13 +104,17 @@ def test_an_unreadable_entry_is_removed(cache: Path) -> None:
     assert not (cache / "lookup-k3").exists()
 
 
-def test_only_the_most_recently_used_entries_are_kept(cache: Path) -> None:
-    for i in range(lookup_cache.KEEP + 2):
-        lookup_cache.save(f"old{i}", {"a": np.arange(2)})
-        os.utime(cache / f"lookup-old{i}" / "done", (1_000_000 + i, 1_000_000 + i))
-    lookup_cache.save("new", {"a": np.arange(2)})
-    kept = sorted(p.name for p in cache.glob("lookup-*"))
-    assert len(kept) == lookup_cache.KEEP and "lookup-new" in kept and "lookup-old0" not in kept
+@pytest.mark.parametrize("kind", ["lookup", "model"])
+def test_only_the_most_recently_used_entries_of_a_kind_are_kept(cache: Path, kind: str) -> None:
+    other = "model" if kind == "lookup" else "lookup"
+    lookup_cache.save("other", {"a": np.arange(2)}, kind=other)
+    for i in range(lookup_cache.KEEP[kind] + 2):
+        lookup_cache.save(f"old{i}", {"a": np.arange(2)}, kind=kind)
+        os.utime(cache / f"{kind}-old{i}" / "done", (1_000_000 + i, 1_000_000 + i))
+    lookup_cache.save("new", {"a": np.arange(2)}, kind=kind)
+    kept = sorted(p.name for p in cache.glob(f"{kind}-*"))
+    assert len(kept) == lookup_cache.KEEP[kind] and f"{kind}-new" in kept and f"{kind}-old0" not in kept
+    assert (cache / f"{other}-other").is_dir()  # each kind pruned on its own
 
 
 def test_switched_off_it_neither_reads_nor_writes(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -72,3 +138,6 @@ def test_keys_and_names_cannot_leave_the_cache_directory(cache: Path) -> None:
         lookup_cache.load("../escape")
     with pytest.raises(ValueError):
         lookup_cache.save("k7", {"../a": np.arange(2)})
+    assert not list(cache.glob(".lookup-k7*"))  # refused before anything was written
+    with pytest.raises(ValueError):
+        lookup_cache.load("k7", kind="../x")

@@ -147,6 +147,52 @@ def test_corrupt_model_gives_a_clear_error(tmp_path: Path, damage: str) -> None:
     assert str(d) in str(info.value) and "\n" not in str(info.value)
 
 
+def test_a_model_is_loaded_from_its_cache_entry_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a second load maps what the first computed (no unzipping, no float64 copies): same scores and reasons
+    monkeypatch.setenv("GOVREPORT_NLP_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("GOVREPORT_NLP_LOOKUP_CACHE", raising=False)
+    d = _copy(tmp_path)
+    probe = ["推行证照分离改革，全年办理告知承诺事项156项。",
+             {"text": "下一步，我们将继续深化诉源治理。", "role": "plans", "headings": ["下一步工作打算"]}]
+
+    def outputs(m: Model) -> tuple:
+        preds = m.predictions(probe, reasons=5)
+        return m.predict_proba(probe).tolist(), [(p.label, p.score, p.reasons) for p in preds]
+
+    first = Model.load(d)
+    expected = outputs(first)
+    entries = list((tmp_path / "cache").glob("model-*"))
+    assert len(entries) == 1 and (entries[0] / "done").is_file()
+    real_load = np.load
+
+    def no_unzipping(file: object, *args: object, **kwargs: object) -> object:
+        assert not str(file).endswith(".npz"), "weights unzipped although they were cached"
+        return real_load(file, *args, **kwargs)
+
+    with monkeypatch.context() as m:
+        m.setattr(np, "load", no_unzipping)
+        second = Model.load(d)
+    assert outputs(second) == expected
+    assert not second.runtime_heads["topic"]._coef_t.flags.writeable  # mapped, shared by forked workers
+    for h1, h2 in zip(first.runtime_heads.values(), second.runtime_heads.values()):
+        assert h1.combiner_coef_.strides == h2.combiner_coef_.strides  # laid out alike: BLAS sums alike
+    second.save(tmp_path / "again")  # what it saves is what it was loaded from
+    with np.load(d / "weights.npz") as a, np.load(tmp_path / "again" / "weights.npz") as b:
+        assert sorted(a.files) == sorted(b.files) and all(np.array_equal(a[k], b[k]) for k in a.files)
+    # an entry that does not fit its files (an array missing) is replaced, with the same results
+    next(entries[0].glob("saved.topic.content_coef.npy")).unlink()
+    assert outputs(Model.load(d)) == expected
+    assert (entries[0] / "saved.topic.content_coef.npy").is_file()  # written anew
+    # other weights are other files: another entry
+    with np.load(d / "weights.npz", allow_pickle=False) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    arrays["topic/content_intercept"] = arrays["topic/content_intercept"] + 1.0
+    np.savez_compressed(d / "weights.npz", **arrays)
+    changed = Model.load(d)
+    assert changed.predict_proba(probe).tolist() != expected[0]
+    assert len(list((tmp_path / "cache").glob("model-*"))) == 2
+
+
 def test_pickled_arrays_are_not_loaded(tmp_path: Path) -> None:
     d = _copy(tmp_path)
     with np.load(d / "weights.npz", allow_pickle=False) as npz:
