@@ -32,6 +32,7 @@ from __future__ import annotations
 import itertools
 import logging
 import multiprocessing
+import operator
 import os
 import sys
 import threading
@@ -50,8 +51,9 @@ logger = logging.getLogger("govreport_nlp")
 
 Input = Union[str, "os.PathLike[str]", Document]
 
-#: a chunk sent to a worker holds about this many characters of input: large enough that messages
-#: cost little, small enough that the last chunks of a run keep every worker busy
+#: a chunk sent to a worker holds about this much input (bytes of a file or record, characters of a
+#: Document; at most 64 inputs): large enough that messages cost little, small enough that the last
+#: chunks of a run keep every worker busy
 CHUNK_CHARS = 64_000
 #: chunks in flight per worker: enough to keep it busy, few enough to bound memory
 WINDOW_PER_JOB = 3
@@ -210,7 +212,7 @@ def count_sources(inputs: Sequence[Input], input_format: str = "auto") -> int | 
 
 
 def _chunks(items: Iterator[Source | Document | Failure], grow: bool = False) -> Iterator[list[Source | Document | Failure]]:
-    """Inputs in chunks of about CHUNK_CHARS characters (at most 64 inputs). ``grow``: the first chunks
+    """Inputs in chunks of about CHUNK_CHARS of input (see :func:`_size`; at most 64 inputs). ``grow``: the first chunks
     hold 1, 2, 4, ... inputs, so that the first results come out at once (a slow input is not waited on
     for 64 documents before anything is written)."""
     chunk: list[Source | Document | Failure] = []
@@ -218,7 +220,7 @@ def _chunks(items: Iterator[Source | Document | Failure], grow: bool = False) ->
     most = 1 if grow else 64
     for item in items:
         chunk.append(item)
-        size += item.size if isinstance(item, Source) else len(item.text) if isinstance(item, Document) else 0
+        size += _size(item)
         if size >= CHUNK_CHARS or len(chunk) >= most:
             yield chunk
             chunk, size = [], 0
@@ -255,12 +257,21 @@ def _jobs(n_jobs: int | str) -> int | None:
     """Worker processes asked for: a number, or ``None`` for "auto" (decided from the input)."""
     if n_jobs == "auto":
         return None
-    if isinstance(n_jobs, str) and n_jobs.lstrip("-").isdigit():
-        n_jobs = int(n_jobs)
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or (n_jobs < 1 and n_jobs != -1):
+    number: int | None = None
+    if isinstance(n_jobs, str):
+        try:
+            number = int(n_jobs.strip())
+        except ValueError:
+            number = None
+    elif not isinstance(n_jobs, bool):  # True is no number of processes
+        try:
+            number = operator.index(n_jobs)  # int, numpy integers; not 2.0
+        except TypeError:
+            number = None
+    if number is None or (number < 1 and number != -1):
         raise GovReportError(f"n_jobs (--jobs) must be a positive number of processes, -1 (one per core) or "
                              f"'auto', not {n_jobs!r}.")
-    return usable_cores() if n_jobs == -1 else n_jobs
+    return usable_cores() if number == -1 else number
 
 
 def classify_many(inputs: Iterable[Input], model: Any = None, *, n_jobs: int | str = 1, input_format: str = "auto",
@@ -281,7 +292,7 @@ def classify_many(inputs: Iterable[Input], model: Any = None, *, n_jobs: int | s
     n_jobs : int or "auto"
         Worker processes; ``1`` runs here, ``-1`` uses every usable core, ``"auto"``
         one per usable core (at most :data:`AUTO_MAX_JOBS`) when the input holds more
-        than one chunk of about :data:`CHUNK_CHARS` characters, else runs here.
+        than one chunk of about :data:`CHUNK_CHARS` bytes (64 KB), else runs here.
     threshold, reasons
         As in :meth:`~govreport_nlp.Model.classify_report`.
     progress : bool or None
@@ -354,14 +365,44 @@ def _serial(model: Any, items: Iterator[Source | Document | Failure], options: d
         yield from _classify_chunk(model, chunk, options, emit)
 
 
+def _size(item: Source | Document | Failure) -> int:
+    """How much input an item holds: bytes for a file or record, characters for a Document."""
+    return item.size if isinstance(item, Source) else len(item.text) if isinstance(item, Document) else 0
+
+
+def _streamed(item: Source | Document | Failure) -> bool:
+    """Whether the item was read from standard input as it arrives (JSONL records of ``-``)."""
+    return isinstance(item, Source) and item.kind == "record" and item.name.startswith("-:")
+
+
 def _auto(model: Any, items: Iterator[Source | Document | Failure], options: dict[str, Any],
           emit: Callable[[Report], Any] | None, method: str) -> Iterator[Any]:
-    # the first two chunks say whether workers pay: one chunk (a report or a few) is classified here
-    # at once, with no worker start-up; more go to one worker per core
+    # the first two chunks say whether workers pay: an input of at most one chunk's size (a report or a
+    # few) is classified here at once, with no worker start-up; more goes to one worker per core
+    jobs = min(usable_cores(), AUTO_MAX_JOBS)
+    first = next(items, None)
+    if first is None:
+        return
+    items = itertools.chain([first], items)
+    if jobs == 1:
+        yield from _serial(model, items, options, emit)
+        return
+    if _streamed(first):
+        # records arriving on standard input: each comes out as soon as it is done (as with --jobs 1) until
+        # the input has proved larger than a chunk; the rest goes to the workers
+        seen = 0
+        for chunk in _chunks(items, grow=True):
+            yield from _classify_chunk(model, chunk, options, emit)
+            seen += sum(map(_size, chunk))
+            if seen > CHUNK_CHARS:
+                break
+        else:
+            return
+        yield from _parallel(model, _chunks(items), options, emit, jobs, method)
+        return
     chunks = _chunks(items)
     ahead = list(itertools.islice(chunks, 2))
-    jobs = min(usable_cores(), AUTO_MAX_JOBS)
-    if len(ahead) < 2 or jobs == 1:
+    if len(ahead) < 2 or sum(_size(x) for c in ahead for x in c) <= CHUNK_CHARS:
         for chunk in itertools.chain(ahead, chunks):
             yield from _classify_chunk(model, chunk, options, emit)
         return

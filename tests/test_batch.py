@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any, Iterator
 
+import numpy as np
 import pytest
 
 import govreport_nlp as gr
@@ -100,10 +102,15 @@ def test_cli_progress_bar_goes_to_stderr(tmp_path: Path) -> None:
     assert all(json.loads(line)["doc"] for line in res.stdout.splitlines())
 
 
-@pytest.mark.parametrize("bad", [0, -2, "two", 1.5, True])
+@pytest.mark.parametrize("bad", [0, -2, "two", 1.5, True, "--1", "²", None])
 def test_bad_n_jobs_is_a_clear_error(model: gr.Model, bad: Any) -> None:
     with pytest.raises(gr.GovReportError, match="n_jobs"):
         list(classify_many([EXAMPLE], model, n_jobs=bad))
+
+
+@pytest.mark.parametrize("good", [1, "1", " 1 ", np.int64(1)])
+def test_n_jobs_may_be_any_integer(model: gr.Model, good: Any) -> None:
+    assert [r.id for r in classify_many([EXAMPLE], model, n_jobs=good)] == ["qinghe_county_2024"]
 
 
 def _pools(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -138,7 +145,8 @@ def test_auto_jobs_use_every_core_on_a_corpus(model: gr.Model, monkeypatch: pyte
     auto = list(classify_many([seeds], model, n_jobs="auto"))
     assert started == [2]
     one = list(classify_many([seeds], model, n_jobs=1))
-    assert [r.id for r in auto] == [r.id for r in one] and [_labels(r) for r in auto] == [_labels(r) for r in one]
+    assert [r.id for r in auto] == [r.id for r in one]
+    assert [_records(r) for r in auto] == [_records(r) for r in one]  # every field, reasons too
     monkeypatch.setattr(batch, "usable_cores", lambda: 1)
     list(classify_many([seeds], model, n_jobs="auto"))
     assert started == [2]  # one core: no workers
@@ -249,6 +257,54 @@ def test_an_output_that_fails_for_one_report_fails_it_alone(model: gr.Model) -> 
     out = list(classify_many(docs, model, emit=emit))
     assert out[0] == "d0" and out[2] == "d2" and isinstance(out[1], Failure) and "cannot format" in out[1].message
     assert calls == {"d0": 1, "d1": 1, "d2": 1}  # each report formatted once: nothing written twice
+
+
+def _records(report: gr.Report) -> list[dict[str, Any]]:
+    from govreport_nlp.batch import paragraph_record
+
+    return [paragraph_record(report, p, digits=None) for p in report.paragraphs]
+
+
+def test_auto_jobs_count_input_not_documents(model: gr.Model, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 70 one-line records are more than 64 inputs (two chunks) but a few KB: not worth a worker
+    from govreport_nlp import batch
+
+    started = _pools(monkeypatch)
+    monkeypatch.setattr(batch, "usable_cores", lambda: 2)
+    docs = [Document(id=f"d{i}", text="全县办理行政复议案件十二件。") for i in range(70)]
+    assert len(list(classify_many(docs, model, n_jobs="auto"))) == 70
+    assert started == []
+
+
+def test_auto_jobs_stream_records_from_standard_input(tmp_path: Path) -> None:
+    # a producer that writes one record and waits: its result comes out before the producer goes on
+    script = (
+        "import json, sys, time\n"
+        "print(json.dumps({'id': 'a', 'text': '一、工作回顾\\n全县办理行政复议案件十二件。'}), flush=True)\n"
+        "line = sys.stdin.readline()\n"  # waits until classify has written its first result
+        "print(json.dumps({'id': 'b', 'text': '二、下一步打算\\n持续深化诉源治理。'}), flush=True)\n"
+    )
+    producer = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    classify = subprocess.Popen([sys.executable, "-m", "govreport_nlp", "classify", "-", "--input-format", "jsonl",
+                                 "--no-progress"], stdin=producer.stdout, stdout=subprocess.PIPE)
+    assert producer.stdout is not None and producer.stdin is not None and classify.stdout is not None
+    producer.stdout.close()
+    guard = threading.Timer(60, classify.kill)  # a classify that waits for more input would hang the test
+    guard.start()
+    try:
+        line = classify.stdout.readline()
+        assert line, "no result before the input was complete"
+        first = json.loads(line)
+        assert first["doc"] == "a"  # out while record b is not yet written
+        producer.stdin.write(b"go\n")
+        producer.stdin.close()
+        rest = classify.stdout.read().decode().splitlines()
+        assert rest and {json.loads(line)["doc"] for line in rest} <= {"a", "b"}
+        assert classify.wait(timeout=60) == 0
+    finally:
+        guard.cancel()
+        producer.kill()
+        classify.kill()
 
 
 def test_the_first_result_comes_before_the_input_is_read_far(model: gr.Model) -> None:
