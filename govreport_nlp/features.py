@@ -207,11 +207,14 @@ class Lexicon:
         >>> list(lex.topics).index("deregulation") == int(counts[0].argmax()), int(counts[0].max())
         (True, 3)
         """
+        return self._keyword_matcher().counts(texts)
+
+    def _keyword_matcher(self) -> _KeywordMatcher:
         matcher = self.__dict__.get("_matcher")
         if matcher is None:
             matcher = _KeywordMatcher(self)
             object.__setattr__(self, "_matcher", matcher)
-        return matcher.counts(texts)
+        return matcher
 
     def function_cues(self, text: str, lead: str | None = None) -> list[str]:
         """Functions whose cue patterns match the paragraph's opening (or, for closings, anywhere).
@@ -252,7 +255,7 @@ class _KeywordMatcher:
         self.lex = lex
         self.topics = list(lex.topics)
         pairs = [(t, w) for t, ws in lex.topics.items() for w in dict.fromkeys(ws) if w]
-        words = [w for _, w in pairs]
+        words = self.words = [w for _, w in pairs]
         self.exact = (all(len(w) >= 2 for w in words)
                       and not any(w[:k] == w[-k:] for w in words for k in range(1, len(w))))
         chars = sorted({c for w in words for c in w})
@@ -278,7 +281,9 @@ class _KeywordMatcher:
             key = key * self.base + codes[:, j]
         return key
 
-    def counts(self, texts: Sequence[str]) -> np.ndarray:
+    def counts(self, texts: Sequence[str], found: list[Any] | None = None) -> np.ndarray:
+        """Keyword counts per text and topic; ``found``, a list, gets :class:`KeywordHits` appended
+        (when the counts were found with arrays: not for an inexact lexicon)."""
         out = np.zeros((len(texts), len(self.topics)), dtype=np.int64)
         if not self.exact:
             for i, t in enumerate(texts):
@@ -286,6 +291,8 @@ class _KeywordMatcher:
                     out[i, self.topics.index(topic)] = n
             return out
         if not texts or not self.by_length:
+            if found is not None:
+                found.append(KeywordHits(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), self))
             return out
         codes, rows = _text_codes(texts)
         inside = (codes >= 0) & (codes < len(self.table))
@@ -294,6 +301,8 @@ class _KeywordMatcher:
         ids = np.concatenate([ids, np.zeros(longest, dtype=np.int64)])  # room to read past the end
         m = len(codes) - 1
         if m <= 0:
+            if found is not None:
+                found.append(KeywordHits(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), self))
             return out
         cand = np.flatnonzero((ids[:m] > 0) & (ids[1:m + 1] > 0))
         cand = cand[self.lead[ids[cand] * self.base + ids[cand + 1]]]
@@ -307,7 +316,27 @@ class _KeywordMatcher:
             hit_word.append(which[at[ok]])
         pos, word = np.concatenate(hit_pos), np.concatenate(hit_word)
         np.add.at(out, (rows[pos], self.topic_of[word]), 1)
+        if found is not None:
+            found.append(KeywordHits(rows[pos], word, self))
         return out
+
+
+class KeywordHits:
+    """Which topic keywords each text of a batch holds (from :class:`_KeywordMatcher`), to name them in
+    reasons without searching the text again."""
+
+    def __init__(self, rows: np.ndarray, words: np.ndarray, matcher: _KeywordMatcher) -> None:
+        # one entry per (text, keyword), texts ascending, keywords in lexicon order within a text
+        key = np.unique(rows * max(len(matcher.topic_of), 1) + words)
+        self.rows, self.words = np.divmod(key, max(len(matcher.topic_of), 1))
+        self.matcher = matcher
+
+    def of(self, i: int, topic: str) -> list[str]:
+        """The keywords of ``topic`` that text ``i`` holds, in lexicon order (each once)."""
+        m = self.matcher
+        lo, hi = np.searchsorted(self.rows, [i, i + 1])
+        t = m.topics.index(topic) if topic in m.topics else -1
+        return [m.words[w] for w in self.words[lo:hi].tolist() if m.topic_of[w] == t]
 
 
 @lru_cache(maxsize=1)
@@ -588,10 +617,12 @@ class Analyzer:
             length.append(min((len(text) + 1).bit_length() - 1, 10))  # int(log2(len + 1)), exactly
             if lex is not None:
                 functions.append(lex.function_cues(text, body[:60]))
-        topics = lex.topic_counts(texts) if lex is not None and not self.mask_topics else None
+        found: list[KeywordHits] = []
+        topics = (lex._keyword_matcher().counts(texts, found) if lex is not None and not self.mask_topics
+                  else None)
         tense = _tense_matrix(texts) if self.use_tense else None
         return Cues(leads, np.array(numbered, dtype=bool), np.array(length, dtype=np.int64), topics,
-                    functions if lex is not None else None, tense)
+                    functions if lex is not None else None, tense, found[0] if found else None)
 
     def cues(self, text: str) -> dict[str, float]:
         """The cue features of one text: opening n-grams, numbering, length class, lexicon hits, tense markers.
@@ -673,6 +704,8 @@ class Cues:
     topics: np.ndarray | None
     functions: list[list[str]] | None
     tense: np.ndarray | None
+    keywords: KeywordHits | None = field(default=None, repr=False, compare=False)
+    """Which keywords each text holds (``None``: not known; reasons then search the text)."""
 
     def __len__(self) -> int:
         return len(self.leads)

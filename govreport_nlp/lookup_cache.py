@@ -100,7 +100,8 @@ def load(key: str, kind: str = "lookup") -> dict[str, np.ndarray] | None:
             if path.is_dir():  # a folder without its mark (a removal cut short) holds no entry: make room
                 shutil.rmtree(path, ignore_errors=True)
             return None
-        arrays = {f.name[:-4].replace(".", "/"): np.load(f, mmap_mode="r", allow_pickle=False)
+        # plain ndarray views of the mappings: numpy's memmap subclass runs Python code on every index
+        arrays = {f.name[:-4].replace(".", "/"): np.load(f, mmap_mode="r", allow_pickle=False).view(np.ndarray)
                   for f in path.glob("*.npy")}
     except (ValueError, EOFError) as exc:  # a damaged file: removed, so that it is written anew
         logger.debug("cache entry %s unreadable (%s): removed", path, exc)

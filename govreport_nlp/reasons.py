@@ -118,6 +118,7 @@ def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.nda
     per_text = held[1]
     names = {} if names is None else names
     context_words = [describe_feature(str(c)) for c in (context_names or ())]
+    hits = analysis.cue_features.keywords if analysis is not None else None
     for row, k, val in zip(r[chosen].tolist(), wh[chosen].tolist(), v[chosen].tolist()):
         if k >= 0:
             known = names.get(k)
@@ -131,8 +132,12 @@ def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.nda
                 t = text_rows[row]
                 desc = per_text.get((name, t))  # type: ignore[assignment]
                 if desc is None:
-                    desc = reader_term(name, inputs[row]["text"], _words_for(name, analysis, t, memo), segment,
-                                       memo, tokens=analysis.tokens[t] if whole_tokens else None)
+                    if hits is not None and name.startswith("kw:"):  # the keywords the cues found in it
+                        desc = _keyword_reason(name, hits.of(t, name[3:]))
+                    else:
+                        words = _words_for(name, analysis, t, memo) if name.startswith(("c:", "open:")) else ()
+                        desc = reader_term(name, inputs[row]["text"], words, segment, memo,
+                                           tokens=analysis.tokens[t] if whole_tokens else None)
                     per_text[(name, t)] = desc
         elif k == -1:
             desc = f"the heading above, “{heads[row]}”"
@@ -351,13 +356,7 @@ def reader_term(name: str, text: str, words: Sequence[str],
             return f"opens with “{lead[:at + len(shown)] if 0 <= at <= 12 else shown}”"
         return f"“{shown}”"
     if name.startswith("kw:"):
-        topic = name[3:]
-        found = _keywords_in(topic, text)
-        # a keyword inside a longer one found too (证照 in 证照分离) is not listed twice
-        inside = _longer_keywords(topic)
-        if len(found) > 1:
-            found = [w for w in found if inside[w].isdisjoint(found)]
-        return f"{topic} keywords: " + ", ".join(found[:4]) if found else describe_feature(name)
+        return _keyword_reason(name, _keywords_in(name[3:], text))
     if name.startswith("cue:"):
         f = name[4:]
         lead = text if f == "closing" else opening(text, 60)
@@ -366,6 +365,17 @@ def reader_term(name: str, text: str, words: Sequence[str],
             if m and m.group(0).strip():
                 return f"{_FUNCTION_WORDS.get(f, f)} wording: “{m.group(0).strip()}”"
     return describe_feature(name)
+
+
+def _keyword_reason(name: str, found: list[str]) -> str:
+    """The reason of lexicon feature ``name`` (``kw:<topic>``) whose keywords ``found`` (lexicon order)
+    the paragraph holds."""
+    topic = name[3:]
+    # a keyword inside a longer one found too (证照 in 证照分离) is not listed twice
+    if len(found) > 1:
+        inside = _longer_keywords(topic)
+        found = [w for w in found if inside[w].isdisjoint(found)]
+    return f"{topic} keywords: " + ", ".join(found[:4]) if found else describe_feature(name)
 
 
 def _keywords_in(topic: str, text: str) -> list[str]:

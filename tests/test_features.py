@@ -158,6 +158,23 @@ def test_topic_counts_of_many_texts_equal_topic_hits_text_by_text(city_reports: 
     assert lex.topic_counts([]).shape == (0, len(topics))
 
 
+def test_the_keywords_the_cues_found_are_those_a_reason_would_search_for(city_reports: list[dict]) -> None:
+    # reasons name a paragraph's keywords from the cues' hits instead of searching it again: the same words
+    from govreport_nlp.features import Analyzer
+    from govreport_nlp.reasons import _keywords_in
+
+    texts = [line for d in city_reports[:10] for line in d["text"].splitlines()] + ["", "证", "推行证照分离"]
+    hits = Analyzer().cue_batch(texts).keywords
+    assert hits is not None
+    named = 0
+    for i, text in enumerate(texts):
+        for topic in lexicon().topics:
+            assert hits.of(i, topic) == _keywords_in(topic, text)
+            named += len(hits.of(i, topic))
+    assert named > 500
+    assert Analyzer().cue_batch([]).keywords is not None and Analyzer(use_lexicon=False).cue_batch(["证照分离"]).keywords is None
+
+
 def test_cue_rows_equal_the_named_cues_and_the_text_by_text_definitions(city_reports: list[dict]) -> None:
     from govreport_nlp.features import Analyzer, _norm, dicts_to_rows, tense_counts
 
