@@ -74,15 +74,18 @@ def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.nda
     else:
         block = np.where(a["bare"], 2 * n, 0)
         trust = ccoef[ks, block + ks] - ccoef[:, block + ks].mean(axis=0)
-    Xr = _paragraph_rows(a["X"], a["rows"])
-    row_of = np.repeat(np.arange(n_rows), np.diff(Xr.indptr))
-    cols = Xr.indices
     if evidence is None:
         evidence = np.ascontiguousarray(((coef - mean) * shown).T)
-    # what each feature adds for the row's label against the others (a flat gather: cheaper than [cols, k])
-    contrib = trust[row_of] * Xr.data * evidence.ravel()[cols * n + ks[row_of]]
-    at = _top_per_row(Xr.indptr, contrib, top)
-    rows, what, vals = [row_of[at]], [cols[at].astype(np.int64)], [contrib[at]]
+    rows, what, vals = [], [], []
+    # each paragraph's content row: the first paragraph of each distinct text reads the analysis's rows as
+    # they are (texts are numbered in order of first appearance), only repeated texts are copied
+    for par, Xr in _paragraph_blocks(a["X"], a["rows"]):
+        row_of = np.repeat(par, np.diff(Xr.indptr))
+        cols = Xr.indices
+        # what each feature adds for the row's label against the others (a flat gather: cheaper than [cols, k])
+        contrib = trust[row_of] * Xr.data * evidence.ravel()[cols * n + ks[row_of]]
+        at = _top_per_row(Xr.indptr, contrib, top)
+        rows.append(row_of[at]), what.append(cols[at].astype(np.int64)), vals.append(contrib[at])
     if ccoef is not None:
         has_head = np.array([h is not None for h in a["heads"]])
         w = ccoef[:, n:2 * n]
@@ -106,8 +109,6 @@ def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.nda
     first = np.searchsorted(r, r)  # where each row's run starts
     chosen = np.flatnonzero(np.arange(len(r)) - first < top)
     analysis: TextAnalysis | None = a.get("analysis")
-    grouped: list[dict[str, float]] = [{} for _ in range(n_rows)]
-    openings: dict[int, str] = {}  # the opening reason of each row so far
     inputs, heads, text_rows = a["inputs"], a["heads"], a["rows"].tolist()
     memo = {} if memo is None else memo
     # the words of a text depend on how it was read: wording is kept per analysis, the analysis held with it
@@ -119,42 +120,87 @@ def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.nda
     names = {} if names is None else names
     context_words = [describe_feature(str(c)) for c in (context_names or ())]
     hits = analysis.cue_features.keywords if analysis is not None else None
+
+    def worded(name: str, t: int, row: int) -> str:
+        desc = per_text.get((name, t))
+        if desc is None:
+            if hits is not None and name.startswith("kw:"):  # the keywords the cues found in it
+                desc = _keyword_reason(name, hits.of(t, name[3:]))
+            else:
+                words = _words_for(name, analysis, t, memo) if name.startswith(("c:", "open:")) else ()  # type: ignore[arg-type]
+                desc = reader_term(name, inputs[row]["text"], words, segment, memo,
+                                   tokens=analysis.tokens[t] if whole_tokens else None)  # type: ignore[union-attr]
+            per_text[(name, t)] = desc
+        return desc
+
+    # The n-grams of one word, the cues of one phrase: one reason, their weights added; the paragraph's
+    # opening n-grams are one reason too, shown with the longest opening they reach. A reason whose
+    # group is known from its feature alone (keyword counts, tense markers, opening n-grams: wordings no
+    # other feature gives) is put into words only if it is among those shown.
+    grouped: list[dict[Any, float]] = [{} for _ in range(n_rows)]
+    openings: dict[int, list[Any]] = {}  # each row's opening pieces: wordings, or (name, text) to word
     for row, k, val in zip(r[chosen].tolist(), wh[chosen].tolist(), v[chosen].tolist()):
+        key: Any
         if k >= 0:
             known = names.get(k)
             if known is None:
                 name = feature_name(k)
-                known = names[k] = (name, static_term(name))
-            name, desc = known  # type: ignore[assignment]
+                known = names[k] = (name, static_term(name), _later(name))
+            name, key, later = known  # type: ignore[misc]
             if analysis is None:
-                desc = describe_feature(name)
-            elif desc is None:  # worded from the text itself
+                key = describe_feature(name)
+            elif key is None:  # worded from the text itself
                 t = text_rows[row]
-                desc = per_text.get((name, t))  # type: ignore[assignment]
-                if desc is None:
-                    if hits is not None and name.startswith("kw:"):  # the keywords the cues found in it
-                        desc = _keyword_reason(name, hits.of(t, name[3:]))
-                    else:
-                        words = _words_for(name, analysis, t, memo) if name.startswith(("c:", "open:")) else ()
-                        desc = reader_term(name, inputs[row]["text"], words, segment, memo,
-                                           tokens=analysis.tokens[t] if whole_tokens else None)
-                    per_text[(name, t)] = desc
+                key = per_text.get((name, t))
+                if key is None:
+                    key = (later, name, t) if later else worded(name, t, row)
         elif k == -1:
-            desc = f"the heading above, “{heads[row]}”"
+            key = f"the heading above, “{heads[row]}”"
         else:
-            desc = context_words[-2 - k]
-        # the n-grams of one word, the cues of one phrase: one reason, their weights added; the
-        # paragraph's opening n-grams are one reason too, shown with the longest opening they reach
+            key = context_words[-2 - k]
         g = grouped[row]
-        if desc.startswith("opens with “"):
-            old = openings.get(row)
-            if old is not None:
-                weight = g.pop(old)
-                desc = max(old, desc, key=len)
-                g[desc] = weight
-            openings[row] = desc
-        g[desc] = g.get(desc, 0.0) + val
-    return [sorted(g.items(), key=lambda kv: -kv[1])[:want] if g else [] for g in grouped]
+        if key[0] == "open" if type(key) is tuple else key.startswith("opens with “"):
+            openings.setdefault(row, []).append(key)
+            g[_OPENING] = val + _pop(g, _OPENING)
+            continue
+        g[key] = g.get(key, 0.0) + val
+    out: list[list[tuple[str, float]]] = []
+    for row, g in enumerate(grouped):
+        shown = sorted(g.items(), key=lambda kv: -kv[1])[:want] if g else []
+        out.append([(_word(key, row, openings, worded), w) for key, w in shown])
+    return out
+
+
+#: the group of a paragraph's opening n-grams in :func:`explain_rows`
+_OPENING = ("opening",)
+
+
+def _pop(g: dict[Any, float], key: Any) -> float:
+    """The weight of a group so far, taken out so that the group is put back last (as the reasons
+    have always ranked ties: by where the group last grew from an opening)."""
+    return g.pop(key, 0.0)
+
+
+def _later(name: str) -> str | None:
+    """How a feature whose wording depends on the paragraph is grouped without wording it: ``"open"``
+    (an opening n-gram of letters or digits), ``"name"`` (keyword counts and tense markers: one reason
+    per feature), or ``None`` (worded at once: character n-grams, function cues)."""
+    if name.startswith("open:"):
+        return "open" if _gram(name)[1] and "Ｘ" not in name else None
+    if name.startswith(("kw:", "tense:")):
+        return "name"
+    return None
+
+
+def _word(key: Any, row: int, openings: Mapping[int, list[Any]],
+          worded: Callable[[str, int, int], str]) -> str:
+    """The wording of a group of :func:`explain_rows` (made now for the groups shown)."""
+    if key is _OPENING:
+        pieces = [p if isinstance(p, str) else worded(p[1], p[2], row) for p in openings[row]]
+        return max(pieces, key=len)  # the first of the longest
+    if type(key) is tuple:
+        return worded(key[1], key[2], row)
+    return key
 
 
 #: tokens at the start of a paragraph whose words are tried first for an opening n-gram's reason
@@ -191,13 +237,25 @@ def static_term(name: str) -> str | None:
     return describe_feature(name)
 
 
-def _paragraph_rows(X: Any, rows: np.ndarray) -> Any:
-    """Row ``rows[i]`` of ``X`` as row ``i``: a slice when the paragraphs are its first rows, in order."""
-    n = len(rows)
-    if n <= X.shape[0] and (n == 0 or (rows[0] == 0 and rows[-1] == n - 1 and (np.diff(rows) == 1).all())):
-        end = int(X.indptr[n])
-        return type(X)(X.indptr[:n + 1], X.indices[:end], X.data[:end], (n, X.shape[1]))
-    return X.take(rows)
+def _paragraph_blocks(X: Any, rows: np.ndarray) -> list[tuple[np.ndarray, Any]]:
+    """Paragraph ``i`` reads row ``rows[i]`` of ``X``: that as blocks of (paragraphs, their rows). The
+    first paragraph of each distinct text reads a slice of ``X`` when the texts are ``0..u-1`` (as
+    :class:`~govreport_nlp.features.TextBatch` numbers them, in order of first appearance); only the
+    others (repeated texts) are copied."""
+    if not len(rows):
+        return []
+    texts, first = np.unique(rows, return_index=True)
+    u = len(texts)
+    if u > X.shape[0] or texts[-1] != u - 1:  # not the first rows of X: copy them all
+        return [(np.arange(len(rows)), X.take(rows))]
+    end = int(X.indptr[u])
+    blocks = [(first, type(X)(X.indptr[:u + 1], X.indices[:end], X.data[:end], (u, X.shape[1])))]
+    repeats = np.ones(len(rows), dtype=bool)
+    repeats[first] = False
+    if repeats.any():
+        rest = np.flatnonzero(repeats)
+        blocks.append((rest, X.take(rows[rest])))
+    return blocks
 
 
 def _top_per_row(indptr: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
