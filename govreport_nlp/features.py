@@ -475,6 +475,9 @@ def _heading_context(headings: tuple[str, ...]) -> tuple[tuple[str, float], ...]
 
 _WHITE_RUNS = re.compile(r"\s\s+")  # what scikit-learn's character analyzer folds into one space
 _MAX_KEY = 2**63 - 1
+#: n-gram lengths with at most this many possible keys are looked up in an array indexed by the key
+#: (int32: 32 MB at most; the default model's character bigrams take 17 MB)
+_DIRECT_KEYS = 1 << 23
 
 
 def _norm(text: str) -> str:
@@ -1194,6 +1197,7 @@ class NgramTable:
         else:
             self.index = None
             self._by_term = {t: i for i, t in enumerate(terms)}
+        self._direct: dict[int, np.ndarray] = {}
 
     @property
     def terms(self) -> list[str]:
@@ -1218,6 +1222,8 @@ class NgramTable:
             out["code_table"] = self._code_table
         if self.index is not None:
             out["table"], out["value"] = self.index.table, self.index.value
+        for n, direct in self._direct.items():
+            out[f"direct{n}"] = direct
         return out
 
     @classmethod
@@ -1232,7 +1238,7 @@ class NgramTable:
         t.n_features = int(meta[5])
         t.idf, t.sublinear, t.norm, t.sep = None, False, None, sep
         t.cols = np.arange(t.n_features, dtype=np.int64)
-        t.ids, t._code_table = {}, None
+        t.ids, t._code_table, t._direct = {}, None, {}
         if sep:
             units = array_text(arrays["units"])
             t.ids = dict(zip(units, range(1, len(units) + 1)))
@@ -1252,7 +1258,41 @@ class NgramTable:
             t._by_term = {term: i for i, term in enumerate(t.terms)}
             if len(t._by_term) != t.n_features:
                 raise ValueError("the terms of a lookup table do not match its size")
+        for n in range(t.ngram_range[0], t.ngram_range[1] + 1):
+            direct = arrays.get(f"direct{n}")
+            if direct is None:
+                continue
+            if t.index is None or direct.shape != (t.base ** n,) or direct.dtype != np.int32 or (
+                    len(direct) and not -1 <= int(direct.min()) <= int(direct.max()) < t.n_features):
+                raise ValueError("the direct lookup of a table does not fit it")
+            t._direct[n] = direct
         return t
+
+    def look_up_directly(self) -> NgramTable:
+        """For each n-gram length whose keys are few (at most ``_DIRECT_KEYS``: word unigrams, character
+        bigrams), keep the column of every possible key in an array indexed by the key (``-1``: no
+        term), looked up in one gather instead of a hash probe: for tables that look up many n-grams
+        (a model's merged tables; 17 MB for the default model's character bigrams). Same results."""
+        if not self._direct:  # kept as state: read back, not built again
+            self._direct = self._direct_tables()
+        return self
+
+    def _direct_tables(self) -> dict[int, np.ndarray]:
+        # built from the hash table, which holds every term's key
+        out: dict[int, np.ndarray] = {}
+        if self.index is None:
+            return out
+        valid = self.index.table != _KeyIndex._EMPTY
+        keys, cols = self.index.table[valid], self.index.value[valid]
+        for n in range(self.ngram_range[0], self.ngram_range[1] + 1):
+            size = self.base ** n
+            if size > _DIRECT_KEYS:
+                break
+            table = np.full(size, -1, dtype=np.int32)
+            of_n = (keys >= self.base ** (n - 1)) & (keys < size)  # a key of n units lies in [B**(n-1), B**n)
+            table[keys[of_n]] = cols[of_n]
+            out[n] = table
+        return out
 
     def code_ids(self, codes: np.ndarray) -> np.ndarray:
         """Unit ids of code points (a character table); negative codes and unknown characters get 0."""
@@ -1309,7 +1349,8 @@ class NgramTable:
             key = ids[pos]
             for j in range(1, n):
                 key = key * self.base + ids[pos + j]
-            at = self.index.find(key)
+            direct = self._direct.get(n)
+            at = self.index.find(key) if direct is None else direct[key]
             hit = at >= 0
             # (row, column) as one integer: sorting it orders the entries and brings repeats together
             found.append((rows[pos[hit]] << shift) | self.cols[at[hit]])

@@ -46,7 +46,7 @@ __all__ = ["Head", "HeadGroup", "text_array", "array_text"]
 logger = logging.getLogger("govreport_nlp")
 
 #: the layout of HeadGroup.state (part of its cache key: a new layout is never read as an old one)
-_STATE_LAYOUT = 2
+_STATE_LAYOUT = 3
 
 
 # the vectorizer settings the numpy lookup reproduces (those ParagraphFeatures.fit uses)
@@ -423,6 +423,7 @@ class HeadGroup:
         first = self.heads[0]
         self.words_, self._word_cols = _merged([h._terms["word"] for h in self.heads], first.word_weighing_)
         self.chars_, self._char_cols = _merged([h._terms["char"] for h in self.heads], first.char_weighing_)
+        self.words_.look_up_directly(), self.chars_.look_up_directly()
         index = _index([h._terms["cue"] for h in self.heads])
         self.cue_vocabulary_ = index
         self._openings = opening_table(index)
@@ -495,8 +496,8 @@ class HeadGroup:
             raise ValueError("these lookup tables were built for other heads")
         part = {name: {k[len(name) + 1:]: v for k, v in arrays.items() if k.startswith(name + "/")}
                 for name in ("words", "chars", "openings")}
-        g.words_ = NgramTable.from_state(part["words"], " ")
-        g.chars_ = NgramTable.from_state(part["chars"], "")
+        g.words_ = NgramTable.from_state(part["words"], " ").look_up_directly()
+        g.chars_ = NgramTable.from_state(part["chars"], "").look_up_directly()
         g._openings = (NgramTable.from_state(part["openings"], ""), np.asarray(arrays["openings/columns"]))
         names = _split_terms(arrays["cue_names"]) if "cue_names" in arrays else array_text(arrays["cue_names_json"])
         if names is None:

@@ -221,3 +221,24 @@ def test_tokens_with_white_space_inside_are_split_as_the_vectorizer_splits_them(
     table = NgramTable(["证照", "分离", "证照 分离", "调解"], None, (1, 2), " ", sublinear=False, norm=None)
     fast, slow = table.token_ids(tokens), table.word_ids(words)
     assert all(np.array_equal(x, y) for x, y in zip(fast, slow))
+
+
+def test_direct_lookups_count_what_the_hash_table_counts() -> None:
+    # word unigrams and character bigrams are looked up in arrays indexed by their key: same counts
+    from govreport_nlp.features import NgramTable
+
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        chars = [chr(0x4E00 + i) for i in range(int(rng.integers(3, 40)))]
+        terms = sorted({"".join(rng.choice(chars, int(rng.integers(1, 4)))) for _ in range(int(rng.integers(1, 300)))})
+        hashed = NgramTable(terms, None, (1, 3), "", sublinear=False, norm=None)
+        direct = NgramTable(terms, None, (1, 3), "", sublinear=False, norm=None).look_up_directly()
+        assert set(direct._direct) == {1, 2, 3} & {n for n in (1, 2, 3) if direct.base ** n <= 1 << 23}
+        codes = np.array([ord(c) for c in "".join(rng.choice(chars + ["x"], 400))], dtype=np.int64)
+        rows = np.repeat(np.arange(4), 100)
+        a = hashed.counts(hashed.code_ids(codes), rows, 4)
+        b = direct.counts(direct.code_ids(codes), rows, 4)
+        assert np.array_equal(a.toarray(), b.toarray())
+        again = NgramTable.from_state(direct.state(), "")  # kept with the state: not built again
+        assert set(again._direct) == set(direct._direct)
+        assert all(np.array_equal(again._direct[n], direct._direct[n]) for n in direct._direct)
