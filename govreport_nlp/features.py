@@ -227,14 +227,10 @@ class Lexicon:
         ['plan']
         """
         lead = opening(text, 60) if lead is None else lead
-        combined = self.__dict__.get("_combined")
-        if combined is None:
-            # one pattern per function, its cues as alternatives: matches where any of them matches
-            combined = {f: re.compile("|".join(f"(?:{p.pattern})" for p in pats)) if pats else None
-                        for f, pats in self.cues.items()}
-            object.__setattr__(self, "_combined", combined)
-        return [f for f, pat in combined.items()
-                if pat is not None and pat.search(text if f == "closing" else lead)]
+        # each cue pattern on its own, stopping at the first that matches: measured faster than one
+        # alternation of them (most are anchored at the start, which an alternation cannot use)
+        return [f for f, pats in self.cues.items()
+                if any(pat.search(text if f == "closing" else lead) for pat in pats)]
 
 
 class _KeywordMatcher:
