@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import operator
 import re
 from functools import lru_cache
 from typing import Any, Callable, Mapping, Sequence
@@ -84,7 +85,7 @@ def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.nda
         cols = Xr.indices
         # what each feature adds for the row's label against the others (a flat gather: cheaper than [cols, k])
         contrib = trust[row_of] * Xr.data * evidence.ravel()[cols * n + ks[row_of]]
-        at = _top_per_row(Xr.indptr, contrib, top)
+        at = _top_per_row(Xr.indptr, contrib, top, row_of)  # par ascends: so does row_of
         rows.append(row_of[at]), what.append(cols[at].astype(np.int64)), vals.append(contrib[at])
     if ccoef is not None:
         has_head = np.array([h is not None for h in a["heads"]])
@@ -161,24 +162,20 @@ def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.nda
         g = grouped[row]
         if key[0] == "open" if type(key) is tuple else key.startswith("opens with “"):
             openings.setdefault(row, []).append(key)
-            g[_OPENING] = val + _pop(g, _OPENING)
+            g[_OPENING] = val + g.pop(_OPENING, 0.0)  # put back last: where the group last grew
             continue
         g[key] = g.get(key, 0.0) + val
     out: list[list[tuple[str, float]]] = []
+    weight = operator.itemgetter(1)
     for row, g in enumerate(grouped):
-        shown = sorted(g.items(), key=lambda kv: -kv[1])[:want] if g else []
-        out.append([(_word(key, row, openings, worded), w) for key, w in shown])
+        # strongest first; equal weights keep their order (reverse=True sorts stably too)
+        shown = sorted(g.items(), key=weight, reverse=True)[:want] if g else []
+        out.append([(key if type(key) is str else _word(key, row, openings, worded), w) for key, w in shown])
     return out
 
 
 #: the group of a paragraph's opening n-grams in :func:`explain_rows`
 _OPENING = ("opening",)
-
-
-def _pop(g: dict[Any, float], key: Any) -> float:
-    """The weight of a group so far, taken out so that the group is put back last (as the reasons
-    have always ranked ties: by where the group last grew from an opening)."""
-    return g.pop(key, 0.0)
 
 
 def _later(name: str) -> str | None:
@@ -258,14 +255,16 @@ def _paragraph_blocks(X: Any, rows: np.ndarray) -> list[tuple[np.ndarray, Any]]:
     return blocks
 
 
-def _top_per_row(indptr: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
+def _top_per_row(indptr: np.ndarray, values: np.ndarray, k: int, row_of: np.ndarray | None = None) -> np.ndarray:
     """Positions of the ``k`` largest positive values of each CSR row (any order), in linear passes
-    over the positive values only (ties: the first position)."""
+    over the positive values only (ties: the first position). ``row_of``: a non-decreasing label of each
+    value's row, one per row (its row number, if not given)."""
     at = np.flatnonzero(values > 0)
     if not len(at):
         return np.zeros(0, dtype=np.int64)
     vals = values[at]
-    row = np.searchsorted(indptr, at, side="right") - 1  # positions ascend, so rows do too
+    # positions ascend, so rows do too
+    row = np.searchsorted(indptr, at, side="right") - 1 if row_of is None else row_of[at]
     new = run_starts(row)
     starts = np.flatnonzero(new)
     seg = np.cumsum(new) - 1
