@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import govreport_nlp as gr
-from conftest import EXAMPLE
+from conftest import EXAMPLE, corpus_path
 from govreport_nlp.cli import main
 
 
@@ -225,3 +225,26 @@ def test_table_columns_stay_aligned_for_ids_in_chinese_and_long_ids() -> None:
     long_id = "songling-county-2024-report-a-with-a-long-name"
     row = format_classified(model.classify_report(text, id=long_id), fmt="table").splitlines()[0]
     assert row.startswith(long_id + " ")  # whole, never cut
+
+
+def test_the_console_script_ends_with_everything_written_and_the_right_status(tmp_path: Path) -> None:
+    # run() leaves with os._exit once the output is flushed: nothing buffered may be lost on the way
+    out = tmp_path / "out.jsonl"
+    with open(out, "w") as fh:
+        res = subprocess.run([sys.executable, "-m", "govreport_nlp", "classify", str(EXAMPLE)], stdout=fh,
+                             stderr=subprocess.PIPE, text=True, timeout=120)
+    assert res.returncode == 0 and res.stderr == ""
+    assert out.read_text("utf-8") == run(["classify", str(EXAMPLE)]).stdout
+    assert [json.loads(line)["doc"] for line in out.read_text("utf-8").splitlines()][-1] == "qinghe_county_2024"
+    # a reader that stops early (| head): quiet, status 0
+    proc = subprocess.Popen([sys.executable, "-m", "govreport_nlp", "classify", str(corpus_path("seeds.jsonl")),
+                             "--no-progress"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()
+    assert proc.wait(timeout=120) == 0 and b"Traceback" not in proc.stderr.read()
+    if Path("/dev/full").exists():  # output that cannot be written: said, and not status 0
+        with open("/dev/full", "w") as full:
+            res = subprocess.run([sys.executable, "-m", "govreport_nlp", "classify", str(EXAMPLE)], stdout=full,
+                                 stderr=subprocess.PIPE, text=True, timeout=120)
+        assert res.returncode == 2 and "No space left" in res.stderr
