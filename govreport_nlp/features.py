@@ -326,13 +326,20 @@ class KeywordHits:
         key = np.unique(rows * max(len(matcher.topic_of), 1) + words)
         self.rows, self.words = np.divmod(key, max(len(matcher.topic_of), 1))
         self.matcher = matcher
+        self._lists: tuple[list[int], list[int], list[int]] | None = None
 
     def of(self, i: int, topic: str) -> list[str]:
         """The keywords of ``topic`` that text ``i`` holds, in lexicon order (each once)."""
         m = self.matcher
-        lo, hi = np.searchsorted(self.rows, [i, i + 1])
+        if self._lists is None:  # asked for many texts: where each text's entries start, as lists
+            n = int(self.rows[-1]) + 2 if len(self.rows) else 1
+            self._lists = (np.searchsorted(self.rows, np.arange(n)).tolist(), self.words.tolist(),
+                           m.topic_of.tolist())
+        starts, words, topic_of = self._lists
+        if i + 1 >= len(starts):
+            return []
         t = m.topics.index(topic) if topic in m.topics else -1
-        return [m.words[w] for w in self.words[lo:hi].tolist() if m.topic_of[w] == t]
+        return [m.words[w] for w in words[starts[i]:starts[i + 1]] if topic_of[w] == t]
 
 
 @lru_cache(maxsize=1)
