@@ -236,6 +236,12 @@ def test_the_console_script_ends_with_everything_written_and_the_right_status(tm
     assert res.returncode == 0 and res.stderr == ""
     assert out.read_text("utf-8") == run(["classify", str(EXAMPLE)]).stdout
     assert [json.loads(line)["doc"] for line in out.read_text("utf-8").splitlines()][-1] == "qinghe_county_2024"
+    # what exiting normally does is still done: a caller's atexit handlers run (after the work)
+    hook = ("import atexit, sys; atexit.register(lambda: sys.stderr.write('HOOK RAN\\n')); "
+            "sys.argv[0] = 'govreport-nlp'; from govreport_nlp.cli import run; run()")
+    res = subprocess.run([sys.executable, "-c", hook, "classify", str(EXAMPLE), "--format", "table"],
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0 and res.stderr.endswith("HOOK RAN\n") and res.stdout.count("\n") > 5
     # a reader that stops early (| head): quiet, status 0
     proc = subprocess.Popen([sys.executable, "-m", "govreport_nlp", "classify", str(corpus_path("seeds.jsonl")),
                              "--no-progress"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
