@@ -6,12 +6,12 @@ where the jieba dictionary cache lives too), each a folder of plain ``.npy``
 arrays (no pickle):
 
 - ``lookup-<key>``: the merged n-gram lookup tables of a model's heads
-  (:class:`~govreport_nlp.inference.HeadGroup`; about 28 MB for the default
+  (:class:`~govreport_nlp.inference.HeadGroup`; 45 MB for the default
   model). Building them hashes every term of every head. The key is a digest of
   the heads' vocabularies and of this library's version and code.
 - ``model-<key>``: a model directory's weights as they are computed with (the
-  saved arrays uncompressed, the float64 weights, the arrays reasons read; about
-  90 MB for the default model). The key is a digest of ``model.json``, of the
+  saved arrays uncompressed, the float64 weights, the arrays reasons read;
+  81 MB for the default model). The key is a digest of ``model.json``, of the
   member checksums of ``weights.npz`` and of this library's version and code.
 
 A later process maps them into memory instead (read-only, and shared by the
