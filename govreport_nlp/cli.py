@@ -360,7 +360,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reasons", type=int, default=3, help="how many reasons per axis to give (jsonl)")
     p.add_argument("--jobs", "-j", default="auto", type=_jobs_arg,
                    help="worker processes: a number, -1 (one per core) or auto (the default: one per core, "
-                        "at most 8, when the input is more than about 64 KB; else none)")
+                        "at most 8, when the input is more than about 192 KB; else none)")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar on stderr (default: when stderr is a terminal)")
     p.set_defaults(func=cmd_classify)
