@@ -104,8 +104,22 @@ def machine() -> dict[str, Any]:
         except PackageNotFoundError:
             versions[dist] = None
     return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": mem, "platform": platform.platform(),
-            "python": platform.python_version(), "versions": versions,
+            "python": platform.python_version(), "versions": versions, "commit": _commit(),
             "date": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+
+
+def _commit() -> str | None:
+    """The checkout's commit, with ``+`` when it has uncommitted changes (``None`` outside git)."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              timeout=10)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if head.returncode != 0:
+        return None
+    return head.stdout.strip() + ("+" if dirty.stdout.strip() else "")
 
 
 def median(values: list[float]) -> float:

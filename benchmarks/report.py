@@ -20,8 +20,9 @@ def markdown(summary: dict[str, Any]) -> str:
     v = {k.replace("_", "-").replace("sklearn", "scikit-learn"): x for k, x in m["versions"].items()}
     out = [f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, {m['platform']}, Python "
            f"{m['python']}; govreport-nlp {v.get('govreport-nlp')}, numpy {v.get('numpy')}, scikit-learn "
-           f"{v.get('scikit-learn')}, jieba {v.get('jieba')}, rjieba {v.get('rjieba')}. Run of {m['date']}, "
-           f"{summary['seconds']:.0f} s in all.", ""]
+           f"{v.get('scikit-learn')}, jieba {v.get('jieba')}, rjieba {v.get('rjieba')}. Run of {m['date']}"
+           + (f" on commit {m['commit']}" if m.get("commit") else "")
+           + f", {summary['seconds']:.0f} s in all.", ""]
     r = summary["results"]
     rows = []
     if "processes" in r:
@@ -43,9 +44,11 @@ def markdown(summary: dict[str, Any]) -> str:
     if "cold_start" in r:
         c = r["cold_start"]["median_seconds"]
         nocache = c.get("govreport-nlp classify, no lookup cache")
+        empty = c.get("govreport-nlp classify, empty cache")
         rows.append(("cold start, `govreport-nlp classify` one short report", "≤ 1.0 s",
                      f"{c['govreport-nlp classify']:.2f} s (floor `python -c pass`: {c['python -c pass']:.3f} s"
-                     + (f"; lookup cache off, as on the first run: {nocache:.2f} s)" if nocache else ")")))
+                     + (f"; cache off: {nocache:.2f} s" if nocache else "")
+                     + (f"; first run, empty cache: {empty:.2f} s" if empty else "") + ")"))
     if "jobs" in r:
         j = r["jobs"]["runs"][0]
         after = j.get("speedup_after_start")

@@ -401,9 +401,16 @@ def _auto(model: Any, items: Iterator[Source | Document | Failure], options: dic
             return
         yield from _parallel(model, _chunks(items), options, emit, jobs, method)
         return
+    # read ahead until the input has proved larger than a chunk (however many small inputs that takes)
     chunks = _chunks(items)
-    ahead = list(itertools.islice(chunks, 2))
-    if len(ahead) < 2 or sum(_size(x) for c in ahead for x in c) <= CHUNK_CHARS:
+    ahead: list[list[Source | Document | Failure]] = []
+    seen = 0
+    for chunk in chunks:
+        ahead.append(chunk)
+        seen += sum(map(_size, chunk))
+        if len(ahead) >= 2 and seen > CHUNK_CHARS:
+            break
+    if len(ahead) < 2 or seen <= CHUNK_CHARS:
         for chunk in itertools.chain(ahead, chunks):
             yield from _classify_chunk(model, chunk, options, emit)
         return

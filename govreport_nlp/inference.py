@@ -534,7 +534,9 @@ class HeadGroup:
                 return cls.from_state(heads, arrays)
             except (KeyError, ValueError) as exc:  # another layout or a damaged file: replaced
                 logger.debug("lookup cache %s not used (%s)", key, exc)
-                lookup_cache.discard(key)
+            # removed once its files are no longer mapped (outside the except: the traceback held them)
+            del arrays
+            lookup_cache.discard(key)
         group = cls(heads)
         lookup_cache.save(key, group.state)
         return group

@@ -114,6 +114,7 @@ def load(key: str, kind: str = "lookup") -> dict[str, np.ndarray] | None:
         os.utime(path / "done")  # recently used: kept when older entries are pruned
     except OSError:  # a read-only cache is still read
         pass
+    _sweep(path.parent, kind)
     return arrays
 
 
@@ -169,8 +170,17 @@ def _prune(folder: Path, kind: str) -> None:
     entries = sorted((p for p in folder.glob(f"{kind}-*") if p.is_dir()), key=used, reverse=True)
     for old in entries[KEEP[kind]:]:
         shutil.rmtree(old, ignore_errors=True)
+    _sweep(folder, kind)
+
+
+def _sweep(folder: Path, kind: str) -> None:
+    """Remove the temporary folders that writers which died left (older than ``_STALE``)."""
     now = time.time()
-    for tmp in folder.glob(f".{kind}-*"):
+    try:
+        left = list(folder.glob(f".{kind}-*"))
+    except OSError:
+        return
+    for tmp in left:
         try:
             stale = now - tmp.stat().st_mtime > _STALE
         except OSError:

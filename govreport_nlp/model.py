@@ -463,12 +463,14 @@ class Model:
         # what the weights are computed with, kept from an earlier load of the same files (no unzipping)
         key = _runtime_key(meta_text, weights_path)
         entry = lookup_cache.load(key, kind="model") if key is not None else None
-        if entry is not None:
+        if entry is not None and key is not None:
             try:
                 return cls._from_files(where, meta, _part(entry, "saved/"), _part(entry, "runtime/"))
             except ModelError as exc:  # an entry that does not fit: replaced
                 logger.debug("model cache %s not used (%s)", key, exc)
-                lookup_cache.discard(key, kind="model")
+            # removed once its files are no longer mapped (outside the except: the traceback held them)
+            del entry
+            lookup_cache.discard(key, kind="model")
         try:
             with np.load(weights_path, allow_pickle=False) as npz:
                 arrays = {k: npz[k] for k in npz.files}

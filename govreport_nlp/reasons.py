@@ -36,7 +36,7 @@ def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.nda
                  context_names: Sequence[str] | None,
                  memo: dict[Any, Any] | None = None,
                  segment: Callable[[str], Sequence[str]] | None = None,
-                 names: dict[int, tuple[str, str | None]] | None = None,
+                 names: dict[int, tuple[str, str | None, str | None]] | None = None,
                  evidence: np.ndarray | None = None,
                  whole_tokens: bool = True) -> list[list[tuple[str, float]]]:
     """The ``top`` reasons for label column ``ks[i]`` of each analysed paragraph ``i``, strongest first.
@@ -48,7 +48,8 @@ def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.nda
     content alone, context features]) or ``None``; ``shown`` a 0/1 weight per
     content feature (is it worth showing a reader). ``memo`` keeps the words found for
     each feature of each text, to share between heads that explain the same paragraphs.
-    ``names`` (column -> feature name and :func:`static_term`) may be kept by a head from call to call, and
+    ``names`` (column -> feature name, :func:`static_term` and how it is grouped unworded) may be kept by a
+    head from call to call, and
     ``evidence``, ``((coef - mean) * shown).T`` as a C-contiguous array (features x labels).
     ``whole_tokens``: the analysis's tokens are the segmentation of the paragraph itself (numbers as 0),
     so reasons may read them instead of segmenting again (not so when topic words were masked).
@@ -86,7 +87,9 @@ def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.nda
         # what each feature adds for the row's label against the others (a flat gather: cheaper than [cols, k])
         contrib = trust[row_of] * Xr.data * evidence.ravel()[cols * n + ks[row_of]]
         at = _top_per_row(Xr.indptr, contrib, top, row_of)  # par ascends: so does row_of
-        rows.append(row_of[at]), what.append(cols[at].astype(np.int64)), vals.append(contrib[at])
+        rows.append(row_of[at])
+        what.append(cols[at].astype(np.int64))
+        vals.append(contrib[at])
     if ccoef is not None:
         has_head = np.array([h is not None for h in a["heads"]])
         w = ccoef[:, n:2 * n]
@@ -169,8 +172,8 @@ def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.nda
     weight = operator.itemgetter(1)
     for row, g in enumerate(grouped):
         # strongest first; equal weights keep their order (reverse=True sorts stably too)
-        shown = sorted(g.items(), key=weight, reverse=True)[:want] if g else []
-        out.append([(key if type(key) is str else _word(key, row, openings, worded), w) for key, w in shown])
+        best = sorted(g.items(), key=weight, reverse=True)[:want] if g else []
+        out.append([(key if type(key) is str else _word(key, row, openings, worded), w) for key, w in best])
     return out
 
 

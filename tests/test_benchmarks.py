@@ -34,7 +34,8 @@ def test_quick_benchmark_run_reports_every_figure() -> None:
     assert all(0 < v < float("inf") for v in run["throughput_vs_jieba_lcut"].values())
     assert set(run["median_seconds"]) == {"jieba.lcut", "classify", "classify, no reasons", "parse", "rjieba.cut"}
     cold = results["cold_start"]["median_seconds"]
-    assert set(cold) == {"govreport-nlp classify", "python -c pass", "govreport-nlp classify, no lookup cache"}
+    assert set(cold) == {"govreport-nlp classify", "python -c pass", "govreport-nlp classify, no lookup cache",
+                         "govreport-nlp classify, empty cache"}
     assert all(0 < t < float("inf") for t in cold.values())
     jobs = results["jobs"]["runs"][0]
     assert jobs["speedup"] > 0 and jobs["peak_mib"]["--jobs 1"] > 50 and jobs["peak_mib"]["--jobs 2 worker"] > 50

@@ -88,6 +88,10 @@ def test_a_temporary_folder_left_by_a_dead_writer_is_removed_later(cache: Path) 
     os.utime(left, (1_000_000, 1_000_000))
     lookup_cache.save("k16", {"a": np.arange(2)})
     assert not left.exists() and recent.exists()
+    again = cache / ".lookup-k18.dead"  # found when an entry is read, too (no write may come again)
+    again.mkdir()
+    os.utime(again, (1_000_000, 1_000_000))
+    assert lookup_cache.load("k16") is not None and not again.exists() and recent.exists()
 
 
 def test_a_discarded_entry_is_gone(cache: Path) -> None:
