@@ -41,7 +41,7 @@ from .errors import GovReportError, ModelError, ModelNotAvailableError
 from .cleaning import looks_like_furniture
 from .features import TextBatch, as_input, report_inputs
 from . import lookup_cache
-from .inference import Head, HeadGroup, _code_digest, softmax as _softmax
+from .inference import Head, HeadGroup, code_digest, softmax as _softmax
 from .labels import DEFAULT, LabelSet, derive_label, get_label_set
 from .reading import Document
 from .structural import structural_prediction
@@ -510,7 +510,7 @@ def _runtime_key(meta_text: str, weights: Path) -> str | None:
     library's version and code. ``None``: no cache (switched off, or the files cannot be read so)."""
     if not lookup_cache.enabled():
         return None
-    code = _code_digest()
+    code = code_digest()
     try:
         with zipfile.ZipFile(weights) as z:
             members = [[i.filename, i.CRC, i.file_size] for i in z.infolist()]
