@@ -371,11 +371,6 @@ def _size(item: Source | Document | Failure) -> int:
     return item.size if isinstance(item, Source) else len(item.text) if isinstance(item, Document) else 0
 
 
-def _streamed(item: Source | Document | Failure) -> bool:
-    """Whether the item was read from standard input as it arrives (JSONL records of ``-``)."""
-    return isinstance(item, Source) and item.kind == "record" and item.name.startswith("-:")
-
-
 def _auto(model: Any, items: Iterator[Source | Document | Failure], options: dict[str, Any],
           emit: Callable[[Report], Any] | None, method: str) -> Iterator[Any]:
     # the first two chunks say whether workers pay: an input of at most one chunk's size (a report or a
@@ -388,7 +383,7 @@ def _auto(model: Any, items: Iterator[Source | Document | Failure], options: dic
     if jobs == 1:
         yield from _serial(model, items, options, emit)
         return
-    if _streamed(first):
+    if isinstance(first, Source) and first.streamed:
         # records arriving on standard input: each comes out as soon as it is done (as with --jobs 1) until
         # the input has proved larger than a chunk; the rest goes to the workers
         seen = 0

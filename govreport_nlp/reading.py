@@ -552,6 +552,8 @@ class Source:
     part: tuple[int, int, int] | None = None
     """For a part of a large file: (part number from 1, number of parts, offset of its first character)."""
     warning: str | None = None
+    streamed: bool = False
+    """Read from standard input as it arrives (a JSONL record of ``-``): what follows may not exist yet."""
 
     def load(self) -> Document:
         """Read, decode and wrap the input."""
@@ -612,7 +614,7 @@ def iter_jsonl_sources(path: str | os.PathLike[str], *, text_field: str = "text"
         for lineno, raw in enumerate(fh, 1):
             if raw.strip():
                 yield Source(f"{name}:{lineno}", "record", raw, format=format, text_field=text_field,
-                             id_field=id_field, first_line=lineno == 1, size=len(raw))
+                             id_field=id_field, first_line=lineno == 1, size=len(raw), streamed=name == "-")
     finally:
         if fh is not sys.stdin.buffer:
             fh.close()
