@@ -166,10 +166,9 @@ class Head:
         del coef
         mean = _runtime(runtime, prefix + "mean_coef", (shape[0],))
         self.mean_coef_ = self.coef_.mean(axis=0) if mean is None else mean
-        evidence = _runtime(runtime, prefix + "evidence", shape)
         shown = _runtime(runtime, prefix + "shown", (shape[0],))
-        if evidence is not None and shown is not None:
-            self._evidence, self._shown = evidence, shown
+        if shown is not None:
+            self._shown = shown
         self.context_names_: list[str] | None = None
         self.context_vocabulary_: dict[str, int] = {}
         self.combiner_coef_: np.ndarray | None = None
@@ -186,7 +185,7 @@ class Head:
         ``prefix``): the float64 weights, their mean and what reasons read. Passed back as
         ``runtime``, they are used as they are."""
         return {self.prefix + "coef_t": self._coef_t, self.prefix + "mean_coef": np.asarray(self.mean_coef_),
-                self.prefix + "evidence": self.evidence_, self.prefix + "shown": self.shown_}
+                self.prefix + "shown": self.shown_}
 
     def __getstate__(self) -> dict[str, Any]:
         # what it builds on first use (lookup groups, reason arrays, names) is rebuilt where it is unpickled
@@ -229,7 +228,7 @@ class Head:
     @property
     def evidence_(self) -> np.ndarray:
         """What each content feature adds for each label against the others, zero for those not shown
-        (features x labels; built on first use, for reasons)."""
+        (features x labels; built on first use; reasons gather the entries they read instead)."""
         ev = self.__dict__.get("_evidence")
         if ev is None:
             ev = self._coef_t - self.mean_coef_[:, None]
@@ -258,10 +257,10 @@ class Head:
         return self._terms["cue"][column - nwc]
 
     def prepare(self) -> Head:
-        """Build now what is otherwise built on first use: the segmenter's dictionary and the arrays
+        """Build now what is otherwise built on first use: the segmenter's dictionary and the array
         reasons read (before forking workers, so that they share them)."""
         self.analyzer_._segmenter().cut("预备")
-        self.evidence_  # noqa: B018 (built and kept)
+        self.shown_  # noqa: B018 (built and kept)
         return self
 
     # --- prediction --------------------------------------------------------
@@ -354,7 +353,7 @@ class Head:
         return explain_rows(a, ks, top, coef=self.coef_, mean=self.mean_coef_, ccoef=self.combiner_coef_,
                             shown=self.shown_, feature_name=self.feature_name, context_names=self.context_names_,
                             memo=memo, segment=self.analyzer_._segmenter().cut,
-                            names=self.__dict__.setdefault("_names", {}), evidence=self.evidence_,
+                            names=self.__dict__.setdefault("_names", {}),
                             whole_tokens=not self.analyzer_.mask_topics)
 
     def explain(self, x: Any, label: str | None = None, top: int = 8) -> list[tuple[str, float]]:
@@ -506,7 +505,7 @@ class HeadGroup:
             del arrays
             lookup_cache.discard(key)
         group = cls(heads)
-        lookup_cache.save(key, group.state)
+        lookup_cache.save(key, group.state, background=True)
         return group
 
     def analyze(self, batch: TextBatch) -> list[dict[str, Any]]:

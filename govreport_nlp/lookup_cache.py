@@ -10,11 +10,13 @@ arrays (no pickle):
   model). Building them hashes every term of every head. The key is a digest of
   the heads' vocabularies and of this library's version and code.
 - ``model-<key>``: a model directory's weights as they are computed with (the
-  saved arrays uncompressed, the float64 weights, the arrays reasons read;
-  81 MB for the default model). The key is a digest of ``model.json``, of the
+  saved arrays uncompressed, the float64 weights and their mean, the mask of
+  features reasons may show; 51 MB for the default model). The key is a digest of ``model.json``, of the
   member checksums of ``weights.npz`` and of this library's version and code.
 
-A later process maps them into memory instead (read-only, and shared by the
+The process that builds an entry writes it in a background thread while it
+goes on classifying (:func:`save` with ``background=True``; it waits for the
+thread before it forks or exits). A later process maps them into memory instead (read-only, and shared by the
 forked workers of one run). This is what jieba does with its dictionary. A new
 entry is made for each model, and again whenever this library's version or the
 code that builds it changes (an upgrade, another checkout); at most
@@ -39,10 +41,12 @@ True
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import shutil
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Callable, Mapping
@@ -51,7 +55,7 @@ import numpy as np
 
 from .segmentation import cache_dir
 
-__all__ = ["KEEP", "discard", "enabled", "load", "save"]
+__all__ = ["KEEP", "discard", "enabled", "load", "save", "wait"]
 
 logger = logging.getLogger("govreport_nlp")
 
@@ -59,6 +63,34 @@ logger = logging.getLogger("govreport_nlp")
 KEEP = {"lookup": 4, "model": 2}
 #: a temporary folder older than this (seconds) was left by a writer that died: removed when pruning
 _STALE = 3600.0
+
+
+#: entries being written by a background thread of this process (see :func:`save`), by folder
+_WRITING: dict[Path, threading.Thread] = {}
+_WRITING_LOCK = threading.Lock()
+
+
+def wait() -> None:
+    """Return once every entry this process writes in the background is written (or given up).
+
+    Called before this process forks (a child must not inherit a half-done write) and at exit.
+
+    Examples
+    --------
+    >>> wait()
+    """
+    with _WRITING_LOCK:
+        pending = list(_WRITING.values())
+    for thread in pending:
+        if thread is not threading.current_thread():
+            thread.join()
+
+
+def _wait_for(path: Path) -> None:
+    with _WRITING_LOCK:
+        thread = _WRITING.get(path)
+    if thread is not None and thread is not threading.current_thread():
+        thread.join()
 
 
 def enabled() -> bool:
@@ -95,6 +127,7 @@ def load(key: str, kind: str = "lookup") -> dict[str, np.ndarray] | None:
     path = _path(key, kind) if enabled() else None
     if path is None:
         return None
+    _wait_for(path)  # being written by this process: read once written
     try:
         if not (path / "done").is_file():
             if path.is_dir():  # a folder without its mark (a removal cut short) holds no entry: make room
@@ -126,13 +159,42 @@ def discard(key: str, kind: str = "lookup") -> None:
 
 
 def save(key: str, arrays: Mapping[str, np.ndarray] | Callable[[], Mapping[str, np.ndarray]],
-         kind: str = "lookup") -> None:
+         kind: str = "lookup", background: bool = False) -> None:
     """Write ``arrays`` under ``key`` (atomically: a reader sees the whole entry or none); never raises
     for want of space or permission. ``arrays`` may be a function that makes them: it is called only
-    when they can be written (the cache is on, and no such entry exists yet)."""
+    when they can be written (the cache is on, and no such entry exists yet).
+
+    ``background``: write in a thread of this process while it goes on (the arrays must not change
+    meanwhile); :func:`load` of the same entry, a fork of this process and its exit wait for it. A
+    first run then spends on the cache only what its own work leaves of the machine."""
     path = _path(key, kind) if enabled() else None
     if path is None:
         return
+    if not background:
+        _write(path, arrays, kind)
+        return
+    with _WRITING_LOCK:
+        if path in _WRITING:  # already being written
+            return
+        thread = threading.Thread(target=_write_then_forget, args=(path, arrays, kind),
+                                  name=f"govreport_nlp cache {path.name[:20]}")
+        _WRITING[path] = thread
+        thread.start()
+
+
+def _write_then_forget(path: Path, arrays: Mapping[str, np.ndarray] | Callable[[], Mapping[str, np.ndarray]],
+                       kind: str) -> None:
+    try:
+        _write(path, arrays, kind)
+    except Exception as exc:  # noqa: BLE001 (a background writer must never raise: nothing would see it)
+        logger.debug("cache entry %s not written (%s)", path, exc)
+    finally:
+        with _WRITING_LOCK:
+            _WRITING.pop(path, None)
+
+
+def _write(path: Path, arrays: Mapping[str, np.ndarray] | Callable[[], Mapping[str, np.ndarray]],
+           kind: str) -> None:
     tmp = None
     try:
         if (path / "done").is_file():
@@ -187,3 +249,10 @@ def _sweep(folder: Path, kind: str) -> None:
             continue
         if stale:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+# a console script leaves with os._exit after the atexit handlers, so threads are waited for here; a
+# fork (worker processes) waits too, so that no child starts with a write half done
+atexit.register(wait)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=wait)

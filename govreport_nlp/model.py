@@ -479,7 +479,7 @@ class Model:
         model = cls._from_files(where, meta, arrays, None)
         if key is not None:
             try:
-                lookup_cache.save(key, lambda: _runtime_entry(arrays, model), kind="model")
+                lookup_cache.save(key, lambda: _runtime_entry(arrays, model), kind="model", background=True)
             except ValueError as exc:  # array names the cache cannot hold as file names: not kept
                 logger.debug("model cache %s not written (%s)", key, exc)
         return model

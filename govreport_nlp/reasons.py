@@ -50,7 +50,8 @@ def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.nda
     each feature of each text, to share between heads that explain the same paragraphs.
     ``names`` (column -> feature name, :func:`static_term` and how it is grouped unworded) may be kept by a
     head from call to call, and
-    ``evidence``, ``((coef - mean) * shown).T`` as a C-contiguous array (features x labels).
+    ``evidence``, ``((coef - mean) * shown).T`` as a C-contiguous array (features x labels), if already
+    built (else the entries read are computed from ``coef``: the same values).
     ``whole_tokens``: the analysis's tokens are the segmentation of the paragraph itself (numbers as 0),
     so reasons may read them instead of segmenting again (not so when topic words were masked).
 
@@ -76,8 +77,9 @@ def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.nda
     else:
         block = np.where(a["bare"], 2 * n, 0)
         trust = ccoef[ks, block + ks] - ccoef[:, block + ks].mean(axis=0)
-    if evidence is None:
-        evidence = np.ascontiguousarray(((coef - mean) * shown).T)
+    # what each feature adds for a label against the others, ``(coef - mean) * shown``, gathered for the
+    # entries read only (the same bits as the whole array, which would cost every process 0.1 s to build)
+    flat = evidence.ravel() if evidence is not None else np.ascontiguousarray(coef.T).ravel()
     rows, what, vals = [], [], []
     # each paragraph's content row: the first paragraph of each distinct text reads the analysis's rows as
     # they are (texts are numbered in order of first appearance), only repeated texts are copied
@@ -85,7 +87,10 @@ def explain_rows(a: Mapping[str, Any], ks: np.ndarray, top: int, *, coef: np.nda
         row_of = np.repeat(par, np.diff(Xr.indptr))
         cols = Xr.indices
         # what each feature adds for the row's label against the others (a flat gather: cheaper than [cols, k])
-        contrib = trust[row_of] * Xr.data * evidence.ravel()[cols * n + ks[row_of]]
+        ev = flat[cols * n + ks[row_of]]
+        if evidence is None:
+            ev = (ev - mean[cols]) * shown[cols]
+        contrib = trust[row_of] * Xr.data * ev
         at = _top_per_row(Xr.indptr, contrib, top, row_of)  # par ascends: so does row_of
         rows.append(row_of[at])
         what.append(cols[at].astype(np.int64))

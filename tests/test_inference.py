@@ -144,7 +144,8 @@ def test_a_saved_model_keeps_its_lookup_tables_between_runs(tmp_path: Path, monk
     monkeypatch.setenv("GOVREPORT_NLP_CACHE", str(tmp_path / "cache"))
     probe = ["推行证照分离改革，全年办理告知承诺事项156项。", "下一步，我们将继续深化诉源治理。"]
     first = gr.Model.load(gr.model.default_model_path())
-    expected = first.predict_proba(probe)  # builds the tables and writes them
+    expected = first.predict_proba(probe)  # builds the tables and writes them (in the background)
+    lookup_cache.wait()
     entries = list((tmp_path / "cache").glob("lookup-*"))
     assert len(entries) == 1 and (entries[0] / "done").is_file()
 
@@ -165,6 +166,7 @@ def test_a_saved_model_keeps_its_lookup_tables_between_runs(tmp_path: Path, monk
     (entries[0] / "cue_names.npy").unlink()
     fourth = gr.Model.load(gr.model.default_model_path())
     assert np.array_equal(fourth.predict_proba(probe), expected)
+    lookup_cache.wait()
     assert (entries[0] / "cue_names.npy").is_file()
     # switched off: neither read nor written
     monkeypatch.setenv("GOVREPORT_NLP_LOOKUP_CACHE", "0")

@@ -145,3 +145,39 @@ def test_keys_and_names_cannot_leave_the_cache_directory(cache: Path) -> None:
     assert not list(cache.glob(".lookup-k7*"))  # refused before anything was written
     with pytest.raises(ValueError):
         lookup_cache.load("k7", kind="../x")
+
+
+def test_a_background_write_is_waited_for_by_a_load_a_fork_and_wait(cache: Path) -> None:
+    import threading
+
+    release = threading.Event()
+    made: list[str] = []
+
+    def slow() -> dict[str, np.ndarray]:  # runs in the writer thread: held until released
+        release.wait(10)
+        made.append(threading.current_thread().name)
+        return {"a": np.arange(4)}
+
+    lookup_cache.save("bg1", slow, background=True)
+    lookup_cache.save("bg1", slow, background=True)  # already being written: not a second writer
+    assert not (cache / "lookup-bg1").exists()  # this thread went on
+    threading.Timer(0.2, release.set).start()
+    got = lookup_cache.load("bg1")  # waits for the writer, then reads what it wrote
+    assert got is not None and got["a"].tolist() == [0, 1, 2, 3]
+    assert len(made) == 1 and made[0] != threading.current_thread().name
+
+    release.clear()
+    lookup_cache.save("bg2", slow, background=True)
+    threading.Timer(0.2, release.set).start()
+    pid = os.fork()  # the fork hook waits for the writer: the child starts with the entry written
+    if pid == 0:
+        os._exit(0 if (cache / "lookup-bg2" / "done").is_file() else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+
+    def failing() -> dict[str, np.ndarray]:
+        raise RuntimeError("a bug in what makes the arrays")
+
+    lookup_cache.save("bg3", failing, background=True)  # never raises, in this thread or that one
+    lookup_cache.wait()
+    assert lookup_cache.load("bg3") is None and not list(cache.glob(".lookup-bg3*"))

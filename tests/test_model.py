@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import govreport_nlp as gr
+from govreport_nlp import lookup_cache
 from govreport_nlp.model import FORMAT_VERSION, Model, default_model_path, load_model
 from conftest import EXAMPLE
 
@@ -161,6 +162,7 @@ def test_a_model_is_loaded_from_its_cache_entry_the_same(tmp_path: Path, monkeyp
 
     first = Model.load(d)
     expected = outputs(first)
+    lookup_cache.wait()  # the entries are written in the background
     entries = list((tmp_path / "cache").glob("model-*"))
     assert len(entries) == 1 and (entries[0] / "done").is_file()
     real_load = np.load
@@ -182,6 +184,7 @@ def test_a_model_is_loaded_from_its_cache_entry_the_same(tmp_path: Path, monkeyp
     # an entry that does not fit its files (an array missing) is replaced, with the same results
     next(entries[0].glob("saved.topic.content_coef.npy")).unlink()
     assert outputs(Model.load(d)) == expected
+    lookup_cache.wait()
     assert (entries[0] / "saved.topic.content_coef.npy").is_file()  # written anew
     # other weights are other files: another entry
     with np.load(d / "weights.npz", allow_pickle=False) as npz:
@@ -190,6 +193,7 @@ def test_a_model_is_loaded_from_its_cache_entry_the_same(tmp_path: Path, monkeyp
     np.savez_compressed(d / "weights.npz", **arrays)
     changed = Model.load(d)
     assert changed.predict_proba(probe).tolist() != expected[0]
+    lookup_cache.wait()
     assert len(list((tmp_path / "cache").glob("model-*"))) == 2
 
 
