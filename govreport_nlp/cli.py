@@ -202,7 +202,7 @@ def cmd_classify(args: argparse.Namespace, failures: list[Failure]) -> None:
     from .batch import classify_many
     from .model import load_model
 
-    model = load_model(args.model).prepare()
+    model = load_model(args.model).prepare(lookup=False)  # tables built once a run reads enough to need them
     _settle()
     if args.format == "table":
         sys.stdout.write(_TABLE_HEADER)

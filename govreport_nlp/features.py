@@ -754,8 +754,11 @@ class Cues:
         c: list[np.ndarray] = []
         v: list[np.ndarray] = []
         if table.n_features and n:
-            codes, rows = _text_codes(self.leads)
-            found = table.counts(table.code_ids(codes), rows, n)
+            if table.usable:
+                codes, rows = _text_codes(self.leads)
+                found = table.counts(table.code_ids(codes), rows, n)
+            else:
+                found = table.counts_of_texts([list(lead) for lead in self.leads])
             r.append(found.row_of)
             c.append(columns[found.indices])
             v.append(np.ones(len(found.indices)))  # present or not
@@ -781,8 +784,10 @@ class Cues:
                                        dtype=np.float32)
 
 
-def opening_table(vocabulary: Mapping[str, int]) -> tuple[NgramTable, np.ndarray]:
+def opening_table(vocabulary: Mapping[str, int], by_strings: bool = False) -> tuple[NgramTable, np.ndarray]:
     """The ``open:`` n-grams of a cue vocabulary as a character table, and their columns in it.
+
+    ``by_strings``: a table that looks them up by string (:meth:`NgramTable.by_strings`).
 
     Examples
     --------
@@ -791,7 +796,9 @@ def opening_table(vocabulary: Mapping[str, int]) -> tuple[NgramTable, np.ndarray
     (['下一', '下'], [1, 2])
     """
     names = [name for name in vocabulary if name.startswith("open:") and name[5:]]
-    table = NgramTable([name[5:] for name in names], None, (1, 3), "", sublinear=False, norm=None)
+    terms = [name[5:] for name in names]
+    table = (NgramTable.by_strings(dict(zip(terms, range(len(terms)))), (1, 3), "") if by_strings
+             else NgramTable(terms, None, (1, 3), "", sublinear=False, norm=None))
     return table, np.array([vocabulary[name] for name in names], dtype=np.int64)
 
 
@@ -1203,9 +1210,33 @@ class NgramTable:
             self._by_term = {t: i for i, t in enumerate(terms)}
         self._direct: dict[int, np.ndarray] = {}
 
+    @classmethod
+    def by_strings(cls, by_term: dict[str, int], ngram_range: Sequence[int], sep: str) -> NgramTable:
+        """A plain lookup table (no IDF or norm) that finds n-grams by string in ``by_term`` (term ->
+        column, columns ``0..len-1`` in order of the dict), without hashing its terms into integer
+        keys: cheap to make, slower per text (:meth:`counts_of_texts`), for a few texts. The counts
+        equal those of the integer table of the same terms (tested).
+
+        Examples
+        --------
+        >>> t = NgramTable.by_strings({"放管": 0, "放管服": 1}, (2, 3), "")
+        >>> t.counts_of_texts([list("深化放管服改革")]).toarray().tolist()
+        [[1.0, 1.0]]
+        """
+        t = cls.__new__(cls)
+        t.ngram_range = (int(ngram_range[0]), int(ngram_range[1]))
+        t.n_features, t.idf, t.sublinear, t.norm, t.sep = len(by_term), None, False, None, sep
+        t._terms, t._terms_raw = None, None
+        t.cols = np.arange(t.n_features, dtype=np.int64)
+        t.ids, t._code_table, t._direct = {}, None, {}
+        t.base, t.usable, t.index, t._by_term = 0, False, None, by_term
+        return t
+
     @property
     def terms(self) -> list[str]:
         """The vocabulary in column order (decoded on first use for a table rebuilt by :meth:`from_state`)."""
+        if self._terms is None and self._terms_raw is None and self._by_term is not None:
+            self._terms = list(self._by_term)
         if self._terms is None:
             assert self._terms_raw is not None
             self._terms = array_text(self._terms_raw)

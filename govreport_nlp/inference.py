@@ -28,6 +28,7 @@ import itertools
 import json
 import logging
 import sys
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -394,16 +395,65 @@ class HeadGroup:
     [(1, 6), (1, 15)]
     """
 
+    #: characters a group made by :meth:`deferred` reads by string lookup before it builds its integer
+    #: lookup tables: building them takes about 0.4 s, which a single report does not pay back
+    STRING_LOOKUP_CHARS = 50_000
+
     def __init__(self, heads: Sequence[Head]) -> None:
         self._check(heads)
+        self._vocabularies()
+        self._tables()
+
+    @classmethod
+    def deferred(cls, heads: Sequence[Head], cache_key: str | None = None) -> HeadGroup:
+        """The group of ``heads``, looking n-grams up by string (same counts) until it has read
+        :data:`STRING_LOOKUP_CHARS` characters or :meth:`complete` is called; then it builds its
+        integer tables (and, given a ``cache_key``, writes them to the per-user cache in the
+        background). A run over one report so never builds them."""
+        g = cls.__new__(cls)
+        g._check(heads)
+        g._vocabularies()
+        first = g.heads[0]
+        g.words_ = NgramTable.by_strings(g._indices[0], first.word_weighing_.ngram_range, first.word_weighing_.sep)
+        g.chars_ = NgramTable.by_strings(g._indices[1], first.char_weighing_.ngram_range, first.char_weighing_.sep)
+        g._openings = opening_table(g.cue_vocabulary_, by_strings=True)
+        g._deferred = (cache_key,)
+        g._read = 0
+        return g
+
+    def complete(self) -> HeadGroup:
+        """Build the integer lookup tables now, if :meth:`deferred` left them for later (before forking
+        workers, so that they share them)."""
+        if self.__dict__.get("_deferred") is None:
+            return self
+        with _COMPLETING:
+            pending = self.__dict__.get("_deferred")
+            if pending is None:  # another thread built them meanwhile
+                return self
+            self._tables()  # same columns as the string tables: a batch read meanwhile counts the same
+            self._deferred = None
+        if pending[0] is not None:
+            from . import lookup_cache
+
+            lookup_cache.save(pending[0], self.state, background=True)
+        return self
+
+    def _vocabularies(self) -> None:
+        # every head's terms numbered in one merged order per group (the first head's first), and each
+        # head's columns in it
+        self._indices = [_index([h._terms[g] for h in self.heads]) for g in ("word", "char", "cue")]
+        self._word_cols, self._char_cols, self._cue_cols = (
+            [_columns(index, h._terms[g]) for h in self.heads]
+            for index, g in zip(self._indices, ("word", "char", "cue")))
+        self.cue_vocabulary_ = self._indices[2]
+
+    def _tables(self) -> None:
         first = self.heads[0]
-        self.words_, self._word_cols = _merged([h._terms["word"] for h in self.heads], first.word_weighing_)
-        self.chars_, self._char_cols = _merged([h._terms["char"] for h in self.heads], first.char_weighing_)
-        self.words_.look_up_directly(), self.chars_.look_up_directly()
-        index = _index([h._terms["cue"] for h in self.heads])
-        self.cue_vocabulary_ = index
-        self._openings = opening_table(index)
-        self._cue_cols = [_columns(index, h._terms["cue"]) for h in self.heads]
+        words, chars = self._indices[0], self._indices[1]
+        self.words_ = _table(words, first.word_weighing_).look_up_directly()
+        self.chars_ = _table(chars, first.char_weighing_).look_up_directly()
+        self._openings = opening_table(self.cue_vocabulary_)
+        del self._indices  # the tables hold their terms
 
     def _check(self, heads: Sequence[Head]) -> None:
         self.heads = list(heads)
@@ -428,7 +478,7 @@ class HeadGroup:
         groups: dict[tuple[Any, ...], list[Head]] = {}
         for h in heads:
             groups.setdefault(cls._key(h), []).append(h)
-        return [cls.cached(g) if cache else cls(g) for g in groups.values()]
+        return [cls.cached(g) if cache else cls.deferred(g) for g in groups.values()]
 
     # --- kept between runs ---------------------------------------------------
     def cache_key(self) -> str:
@@ -447,6 +497,7 @@ class HeadGroup:
 
     def state(self) -> dict[str, np.ndarray]:
         """The lookup tables as arrays (what :meth:`from_state` rebuilds the group from)."""
+        self.complete()
         out: dict[str, np.ndarray] = {"key": text_array([self.cache_key()])}
         for name, table in (("words", self.words_), ("chars", self.chars_), ("openings", self._openings[0])):
             out.update({f"{name}/{k}": v for k, v in table.state().items()})
@@ -491,7 +542,7 @@ class HeadGroup:
         from . import lookup_cache
 
         if not lookup_cache.enabled() or code_digest() is None:
-            return cls(heads)
+            return cls.deferred(heads)
         group = cls.__new__(cls)
         group._check(heads)
         key = group.cache_key()
@@ -504,15 +555,17 @@ class HeadGroup:
             # removed once its files are no longer mapped (outside the except: the traceback held them)
             del arrays
             lookup_cache.discard(key)
-        group = cls(heads)
-        lookup_cache.save(key, group.state, background=True)
-        return group
+        return cls.deferred(heads, key)  # built, and written, once it has read enough to pay for them
 
     def analyze(self, batch: TextBatch) -> list[dict[str, Any]]:
         """Each head's analysis of the batch (see :meth:`Head._analyze`), in the order of :attr:`heads`."""
         if not batch.inputs:
             return [h._score(batch, None, SparseRows.from_triples([], [], [], (0, h.n_features_in_)))
                     for h in self.heads]
+        if self.__dict__.get("_deferred") is not None:
+            self._read += sum(map(len, batch.texts))
+            if self._read > self.STRING_LOOKUP_CHARS:
+                self.complete()
         analysis = batch.analysis(self.analyzer_)
         words = ngram_counts(analysis, self.words_)
         chars = ngram_counts(analysis, self.chars_)
@@ -561,9 +614,10 @@ def _index(vocabularies: Sequence[Sequence[str]]) -> dict[str, int]:
     return dict(zip(terms, range(len(terms))))
 
 
-def _merged(vocabularies: Sequence[Sequence[str]], weighing: _Weighing) -> tuple[NgramTable, list[np.ndarray]]:
-    """One lookup table for several vocabularies (the first one's terms first, in its order), and each
-    vocabulary's columns in it."""
-    index = _index(vocabularies)
-    table = NgramTable(list(index), None, weighing.ngram_range, weighing.sep, sublinear=False, norm=None)
-    return table, [_columns(index, terms) for terms in vocabularies]
+def _table(index: Mapping[str, int], weighing: _Weighing) -> NgramTable:
+    """The integer lookup table of merged terms (:func:`_index`), read as ``weighing`` reads texts."""
+    return NgramTable(list(index), None, weighing.ngram_range, weighing.sep, sublinear=False, norm=None)
+
+
+#: held while a deferred group builds its tables (one builder, whatever the threads)
+_COMPLETING = threading.Lock()

@@ -167,12 +167,21 @@ class Model:
         head = next(iter(self.runtime_heads.values()))
         return head.segmenter
 
-    def prepare(self) -> Model:
-        """Build now what is otherwise built on first use (the segmenter dictionary): before forking
-        workers, or to keep that time off a first request."""
+    def prepare(self, lookup: bool = True) -> Model:
+        """Build now what is otherwise built on first use (the segmenter dictionary, the n-gram lookup
+        tables): before forking workers, or to keep that time off a first request.
+
+        ``lookup=False``: not the lookup tables, unless the per-user cache holds them. Without them
+        n-grams are looked up by string (the same counts) until the model has read enough text
+        (:data:`HeadGroup.STRING_LOOKUP_CHARS <govreport_nlp.inference.HeadGroup.STRING_LOOKUP_CHARS>`)
+        to pay for building them: what the command line does, so that one report starts fast.
+        """
         for head in self.runtime_heads.values():
             head.prepare()
-        self._head_groups()
+        groups = self._head_groups()
+        if lookup:
+            for g in groups:
+                g.complete()
         return self
 
     # --- probabilities -----------------------------------------------------

@@ -144,27 +144,35 @@ def test_a_saved_model_keeps_its_lookup_tables_between_runs(tmp_path: Path, monk
     monkeypatch.setenv("GOVREPORT_NLP_CACHE", str(tmp_path / "cache"))
     probe = ["推行证照分离改革，全年办理告知承诺事项156项。", "下一步，我们将继续深化诉源治理。"]
     first = gr.Model.load(gr.model.default_model_path())
-    expected = first.predict_proba(probe)  # builds the tables and writes them (in the background)
+    expected = first.predict_proba(probe)  # two sentences: looked up by string, no tables built
+    lookup_cache.wait()
+    assert not list((tmp_path / "cache").glob("lookup-*"))
+    first.prepare()  # builds the tables and writes them (in the background)
+    assert np.array_equal(first.predict_proba(probe), expected)
     lookup_cache.wait()
     entries = list((tmp_path / "cache").glob("lookup-*"))
     assert len(entries) == 1 and (entries[0] / "done").is_file()
 
-    def no_building(self: HeadGroup, heads: object) -> None:
+    def no_building(self: HeadGroup, *args: object) -> None:
         raise AssertionError("tables built although they were cached")
 
     with monkeypatch.context() as m:
         m.setattr(HeadGroup, "__init__", no_building)
-        second = gr.Model.load(gr.model.default_model_path())
+        m.setattr(HeadGroup, "_tables", no_building)
+        m.setattr(HeadGroup, "_vocabularies", no_building)
+        second = gr.Model.load(gr.model.default_model_path()).prepare()
         assert np.array_equal(second.predict_proba(probe), expected)
     # a damaged entry is removed and the tables built again, with the same results
     for f in entries[0].glob("words.table.npy"):
         f.write_bytes(b"not an array")
     third = gr.Model.load(gr.model.default_model_path())
     assert np.array_equal(third.predict_proba(probe), expected)
+    assert lookup_cache.load(entries[0].name[len("lookup-"):]) is None  # removed, not yet needed again
+    third.prepare()
     assert lookup_cache.load(entries[0].name[len("lookup-"):]) is not None  # written anew
     # an entry that reads but does not fit (an array missing) is replaced too, not left in the way
     (entries[0] / "cue_names.npy").unlink()
-    fourth = gr.Model.load(gr.model.default_model_path())
+    fourth = gr.Model.load(gr.model.default_model_path()).prepare()
     assert np.array_equal(fourth.predict_proba(probe), expected)
     lookup_cache.wait()
     assert (entries[0] / "cue_names.npy").is_file()
@@ -193,3 +201,47 @@ def test_heads_that_read_differently_are_grouped_apart() -> None:
     probe = ["下一步将推进一网通办。", "全年办结复议案件8件。"]
     expected = by_chars.predict_proba(probe)
     assert np.abs(model.predict_proba(probe) - expected).max() < 1e-9
+
+
+def test_a_deferred_group_counts_by_string_as_the_tables_do_then_builds_them() -> None:
+    # one report's worth of text is looked up by string (no 0.4 s table build); the rows are the same
+    # bits as the integer tables', and past STRING_LOOKUP_CHARS the tables are built
+    from govreport_nlp.features import TextBatch
+    from govreport_nlp.inference import HeadGroup
+
+    heads = list(gr.load_model().runtime_heads.values())
+    full = HeadGroup(heads)
+    lazy = HeadGroup.deferred(heads)
+    inputs = _inputs(corpus_path("seeds.jsonl")) + _inputs(corpus_path("work_reports_city.jsonl"), limit=4)
+    assert sum(len(x["text"]) for x in inputs) > HeadGroup.STRING_LOOKUP_CHARS
+    first = _inputs(corpus_path("seeds.jsonl"))  # five reports, paragraphs in context
+    assert sum(len(x["text"]) for x in first) < HeadGroup.STRING_LOOKUP_CHARS
+    for part in (first, inputs[len(first):]):
+        was_deferred = lazy.__dict__.get("_deferred") is not None
+        for a, b in zip(full.analyze(TextBatch(part)), lazy.analyze(TextBatch(part))):
+            for x, y in ((a["X"].indptr, b["X"].indptr), (a["X"].indices, b["X"].indices),
+                         (a["X"].data, b["X"].data), (a["scores"], b["scores"])):
+                assert x.dtype == y.dtype and np.array_equal(x, y)
+        if part is first:
+            assert was_deferred and not lazy.words_.usable  # still looking up by string
+    assert lazy.words_.usable and lazy.chars_.usable and lazy._openings[0].usable  # built, once past the mark
+    assert lazy.__dict__.get("_deferred") is None
+    # the reasons read the same rows
+    m1, m2 = gr.load_model(), gr.Model.load(gr.model.default_model_path())
+    r1 = [p.reasons for p in m1.predictions(first, reasons=3)]
+    r2 = [p.reasons for p in m2.predictions(first, reasons=3)]
+    assert r1 == r2
+
+
+def test_one_report_on_the_command_line_builds_no_lookup_tables(tmp_path: Path) -> None:
+    import os
+
+    from conftest import EXAMPLE
+
+    env = {**os.environ, "GOVREPORT_NLP_CACHE": str(tmp_path / "cache")}
+    env.pop("GOVREPORT_NLP_LOOKUP_CACHE", None)
+    run = subprocess.run([sys.executable, "-m", "govreport_nlp", "classify", str(EXAMPLE)], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and run.stdout.count("\n") > 5
+    assert list((tmp_path / "cache").glob("model-*/done"))  # the weights are kept
+    assert not list((tmp_path / "cache").glob("lookup-*"))  # the tables were not needed
