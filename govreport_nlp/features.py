@@ -795,11 +795,11 @@ def opening_table(vocabulary: Mapping[str, int], by_strings: bool = False) -> tu
     >>> table.terms, columns.tolist()
     (['下一', '下'], [1, 2])
     """
-    names = [name for name in vocabulary if name.startswith("open:") and name[5:]]
-    terms = [name[5:] for name in names]
+    found = {name[5:]: col for name, col in vocabulary.items() if name[:5] == "open:" and len(name) > 5}
+    terms = list(found)
     table = (NgramTable.by_strings(dict(zip(terms, range(len(terms)))), (1, 3), "") if by_strings
              else NgramTable(terms, None, (1, 3), "", sublinear=False, norm=None))
-    return table, np.array([vocabulary[name] for name in names], dtype=np.int64)
+    return table, np.fromiter(found.values(), dtype=np.int64, count=len(found))
 
 
 @dataclass

@@ -470,10 +470,11 @@ class HeadGroup:
 
     @classmethod
     def partition(cls, heads: Sequence[Head], cache: bool = False) -> list[HeadGroup]:
-        """The heads in groups of heads that read texts alike, in order of first appearance.
+        """The heads in groups of heads that read texts alike, in order of first appearance, each
+        :meth:`deferred` (its integer tables built once needed).
 
         ``cache``: read each group's lookup tables from the per-user cache when they were
-        built before, and write them there when not (see :mod:`govreport_nlp.lookup_cache`).
+        built before, and write them there when built (see :mod:`govreport_nlp.lookup_cache`).
         """
         groups: dict[tuple[Any, ...], list[Head]] = {}
         for h in heads:
@@ -538,7 +539,7 @@ class HeadGroup:
     @classmethod
     def cached(cls, heads: Sequence[Head]) -> HeadGroup:
         """:class:`HeadGroup` of ``heads``, its tables read from the per-user cache if they were built
-        before (else built and written there)."""
+        before, else :meth:`deferred` (built once needed, and then written there)."""
         from . import lookup_cache
 
         if not lookup_cache.enabled() or code_digest() is None:
@@ -604,14 +605,25 @@ def code_digest() -> bytes | None:
 def _columns(index: Mapping[str, int], terms: Sequence[str]) -> np.ndarray:
     """For each merged column, the column of ``terms`` holding the same term (``-1``: none)."""
     cols = np.full(len(index), -1, dtype=np.int64)
+    if list(itertools.islice(index, len(terms))) == list(terms):  # the first vocabulary: no lookup needed
+        cols[:len(terms)] = np.arange(len(terms))
+        return cols
     cols[np.fromiter(map(index.__getitem__, terms), dtype=np.int64, count=len(terms))] = np.arange(len(terms))
     return cols
 
 
 def _index(vocabularies: Sequence[Sequence[str]]) -> dict[str, int]:
     """Every term of the vocabularies, numbered in order of first appearance."""
-    terms = dict.fromkeys(itertools.chain.from_iterable(vocabularies))
-    return dict(zip(terms, range(len(terms))))
+    if not vocabularies:
+        return {}
+    index = dict(zip(vocabularies[0], range(len(vocabularies[0]))))  # a fitted vocabulary has no repeats
+    if len(index) != len(vocabularies[0]):
+        index = dict(zip(dict.fromkeys(vocabularies[0]), itertools.count()))
+    for terms in vocabularies[1:]:
+        for t in terms:
+            if t not in index:
+                index[t] = len(index)
+    return index
 
 
 def _table(index: Mapping[str, int], weighing: _Weighing) -> NgramTable:

@@ -233,15 +233,22 @@ def test_a_deferred_group_counts_by_string_as_the_tables_do_then_builds_them() -
     assert r1 == r2
 
 
-def test_one_report_on_the_command_line_builds_no_lookup_tables(tmp_path: Path) -> None:
+def test_runs_over_one_report_build_no_lookup_tables(tmp_path: Path) -> None:
     import os
 
     from conftest import EXAMPLE
 
     env = {**os.environ, "GOVREPORT_NLP_CACHE": str(tmp_path / "cache")}
     env.pop("GOVREPORT_NLP_LOOKUP_CACHE", None)
-    run = subprocess.run([sys.executable, "-m", "govreport_nlp", "classify", str(EXAMPLE)], env=env,
-                         capture_output=True, text=True, timeout=120)
-    assert run.returncode == 0 and run.stdout.count("\n") > 5
+
+    def run() -> str:
+        done = subprocess.run([sys.executable, "-m", "govreport_nlp", "classify", str(EXAMPLE)], env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0 and done.stdout.count("\n") > 5
+        return done.stdout
+
+    first = run()
     assert list((tmp_path / "cache").glob("model-*/done"))  # the weights are kept
     assert not list((tmp_path / "cache").glob("lookup-*"))  # the tables were not needed
+    assert run() == first  # the weights read from the cache: the same output
+    assert not list((tmp_path / "cache").glob("lookup-*"))
