@@ -68,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         if "throughput" in chosen:
             res["throughput"] = bench_throughput.run(workloads, repeat, _log)
         if "cold_start" in chosen:
-            res["cold_start"] = bench_cli.cold_start(max(9, repeat) if not args.quick else 2, _log)
+            res["cold_start"] = bench_cli.cold_start(max(9, repeat) if not args.quick else 2, _log,
+                                                     str(corpus / ("seeds.jsonl" if args.quick else WORK_REPORTS[0])))
         if "jobs" in chosen:
             start = res.get("cold_start", {}).get("median_seconds", {}).get("govreport-nlp classify")
             res["jobs"] = bench_cli.jobs(workloads, repeat, _log, start_seconds=start)
