@@ -35,7 +35,7 @@ def test_quick_benchmark_run_reports_every_figure() -> None:
     assert set(run["median_seconds"]) == {"jieba.lcut", "classify", "classify, no reasons", "parse", "rjieba.cut"}
     cold = results["cold_start"]["median_seconds"]
     assert set(cold) == {"govreport-nlp classify", "python -c pass", "govreport-nlp classify, no lookup cache",
-                         "govreport-nlp classify, empty cache"}
+                         "govreport-nlp classify, empty cache", "govreport-nlp classify, cache of single reports"}
     assert all(0 < t < float("inf") for t in cold.values())
     jobs = results["jobs"]["runs"][0]
     assert jobs["speedup"] > 0 and jobs["peak_mib"]["--jobs 1"] > 50 and jobs["peak_mib"]["--jobs 2 worker"] > 50
