@@ -170,9 +170,6 @@ class Head:
         shown = _runtime(runtime, prefix + "shown", (shape[0],))
         if shown is not None:
             self._shown = shown
-        evidence = _runtime(runtime, prefix + "evidence", shape)
-        if evidence is not None and shown is not None:
-            self._evidence = evidence
         self.context_names_: list[str] | None = None
         self.context_vocabulary_: dict[str, int] = {}
         self.combiner_coef_: np.ndarray | None = None
@@ -189,7 +186,7 @@ class Head:
         ``prefix``): the float64 weights, their mean and what reasons read. Passed back as
         ``runtime``, they are used as they are."""
         return {self.prefix + "coef_t": self._coef_t, self.prefix + "mean_coef": np.asarray(self.mean_coef_),
-                self.prefix + "shown": self.shown_, self.prefix + "evidence": self.evidence_}
+                self.prefix + "shown": self.shown_}
 
     def __getstate__(self) -> dict[str, Any]:
         # what it builds on first use (lookup groups, reason arrays, names) is rebuilt where it is unpickled
@@ -232,8 +229,8 @@ class Head:
     @property
     def evidence_(self) -> np.ndarray:
         """What each content feature adds for each label against the others, zero for those not shown
-        (features x labels; built on first use, and kept in the model's cache entry; until then reasons
-        compute the entries they read)."""
+        (features x labels; built on first use: reasons use it once built, and until then compute the
+        entries they read)."""
         ev = self.__dict__.get("_evidence")
         if ev is None:
             ev = self._coef_t - self.mean_coef_[:, None]
@@ -359,7 +356,7 @@ class Head:
                             shown=self.shown_, feature_name=self.feature_name, context_names=self.context_names_,
                             memo=memo, segment=self.analyzer_._segmenter().cut,
                             names=self.__dict__.setdefault("_names", {}),
-                            # the whole array when the model cache holds it (one gather); else the entries read
+                            # the whole array if built (one gather); else the entries read are computed
                             evidence=self.__dict__.get("_evidence"),
                             whole_tokens=not self.analyzer_.mask_topics)
 

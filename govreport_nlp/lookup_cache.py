@@ -10,8 +10,8 @@ arrays (no pickle):
   model). Building them hashes every term of every head. The key is a digest of
   the heads' vocabularies and of this library's version and code.
 - ``model-<key>``: a model directory's weights as they are computed with (the
-  saved arrays uncompressed, the float64 weights and their mean, the arrays
-  reasons read; 77 MB for the default model). The key is a digest of ``model.json``, of the
+  saved arrays uncompressed, the float64 weights and their mean, the mask of
+  features reasons may show; 51 MB for the default model). The key is a digest of ``model.json``, of the
   member checksums of ``weights.npz`` and of this library's version and code.
 
 The process that builds an entry writes it in a background thread while it
