@@ -5,7 +5,8 @@
   with ``python -c pass`` timed alongside as the floor any Python tool pays, and
   the same command in each state of the per-user cache: holding both entries
   (the default contender: the cache directory after a run over a corpus, which
-  this benchmark makes first), holding only the model's entry (a cache that has
+  this benchmark makes first; with ``--quick`` that run is over the seeds, too
+  short to build the lookup tables), holding only the model's entry (a cache that has
   only ever seen single reports: the lookup tables are never built for them),
   empty each time (the first run after installing or after changing the model,
   a fresh CI machine: it writes the model's entry), and switched off

@@ -235,6 +235,9 @@ def _chunks(items: Iterator[Source | Document | Failure], grow: bool = False) ->
 def _start_method() -> str:
     """``fork`` where it is safe and cheap (Linux, no other Python thread running): workers then share the
     parent's loaded model. Elsewhere ``spawn``: each worker imports the library and loads the model once."""
+    from . import lookup_cache
+
+    lookup_cache.wait()  # this library's own cache writer (a first run) is no reason to spawn
     if sys.platform.startswith("linux") and threading.active_count() == 1:
         return "fork"
     return "spawn"

@@ -1397,8 +1397,8 @@ class NgramTable:
         return self._weigh(self.counts(ids, rows, n_rows))
 
     def counts_of_texts(self, units: Sequence[Sequence[str]]) -> SparseRows:
-        """:meth:`counts` of texts given as unit strings (characters or words), by string lookup: the
-        slow path, for vocabularies too large for integer keys."""
+        """:meth:`counts` of texts given as unit strings (characters or words), by string lookup: for a
+        few texts (:meth:`by_strings`) and for vocabularies too large for integer keys. The same counts."""
         by_term = self._by_term if self._by_term is not None else {t: i for i, t in enumerate(self.terms)}
         lo, hi = self.ngram_range
         r, c = [], []

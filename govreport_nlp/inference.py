@@ -27,6 +27,7 @@ import hashlib
 import itertools
 import json
 import logging
+import os
 import sys
 import threading
 from dataclasses import dataclass
@@ -259,8 +260,8 @@ class Head:
         return self._terms["cue"][column - nwc]
 
     def prepare(self) -> Head:
-        """Build now what is otherwise built on first use: the segmenter's dictionary and the array
-        reasons read (before forking workers, so that they share them)."""
+        """Build now what is otherwise built on first use: the segmenter's dictionary and the mask of
+        features reasons may show (before forking workers, so that they share them)."""
         self.analyzer_._segmenter().cut("预备")
         self.shown_  # noqa: B018 (built and kept)
         return self
@@ -636,3 +637,14 @@ def _table(index: Mapping[str, int], weighing: _Weighing) -> NgramTable:
 
 #: held while a deferred group builds its tables (one builder, whatever the threads)
 _COMPLETING = threading.Lock()
+
+
+def _after_fork_in_child() -> None:
+    # a thread building tables at the fork is not in the child, but the lock it held is: a new one (the
+    # child's groups finish what it left, the tables it swapped in already count the same)
+    global _COMPLETING
+    _COMPLETING = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)

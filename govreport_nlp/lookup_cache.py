@@ -55,7 +55,7 @@ import numpy as np
 
 from .segmentation import cache_dir
 
-__all__ = ["KEEP", "discard", "enabled", "load", "save", "wait"]
+__all__ = ["EXIT_WAIT", "KEEP", "discard", "enabled", "load", "save", "wait"]
 
 logger = logging.getLogger("govreport_nlp")
 
@@ -70,10 +70,17 @@ _WRITING: dict[Path, threading.Thread] = {}
 _WRITING_LOCK = threading.Lock()
 
 
-def wait() -> None:
-    """Return once every entry this process writes in the background is written (or given up).
+#: at exit, how long to wait for a background writer (a cache on a hung network share must not hang the
+#: program; what it left half written is swept later)
+EXIT_WAIT = 30.0
 
-    Called before this process forks (a child must not inherit a half-done write) and at exit.
+
+def wait(timeout: float | None = None) -> None:
+    """Return once every entry this process writes in the background is written (or given up), or
+    after ``timeout`` seconds.
+
+    Called before this process forks (a child must not inherit a half-done write) and at exit (for at
+    most :data:`EXIT_WAIT` seconds).
 
     Examples
     --------
@@ -81,9 +88,10 @@ def wait() -> None:
     """
     with _WRITING_LOCK:
         pending = list(_WRITING.values())
+    deadline = None if timeout is None else time.monotonic() + timeout
     for thread in pending:
         if thread is not threading.current_thread():
-            thread.join()
+            thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
 
 
 def _wait_for(path: Path) -> None:
@@ -176,8 +184,9 @@ def save(key: str, arrays: Mapping[str, np.ndarray] | Callable[[], Mapping[str, 
     with _WRITING_LOCK:
         if path in _WRITING:  # already being written
             return
+        # a daemon: the interpreter's exit does not wait for it beyond EXIT_WAIT (the atexit hook)
         thread = threading.Thread(target=_write_then_forget, args=(path, arrays, kind),
-                                  name=f"govreport_nlp cache {path.name[:20]}")
+                                  name=f"govreport_nlp cache {path.name[:20]}", daemon=True)
         _WRITING[path] = thread
         thread.start()
 
@@ -253,6 +262,13 @@ def _sweep(folder: Path, kind: str) -> None:
 
 # a console script leaves with os._exit after the atexit handlers, so threads are waited for here; a
 # fork (worker processes) waits too, so that no child starts with a write half done
-atexit.register(wait)
+def _after_fork_in_child() -> None:
+    # the writers are not in the child: their lock may have been held at the fork, their records are stale
+    global _WRITING_LOCK
+    _WRITING_LOCK = threading.Lock()
+    _WRITING.clear()
+
+
+atexit.register(wait, EXIT_WAIT)
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(before=wait)
+    os.register_at_fork(before=wait, after_in_child=_after_fork_in_child)

@@ -167,6 +167,10 @@ class Model:
         head = next(iter(self.runtime_heads.values()))
         return head.segmenter
 
+    def __getstate__(self) -> dict[str, Any]:
+        # the head groups (lookup tables or their string dicts) are made again where the model is unpickled
+        return {k: v for k, v in self.__dict__.items() if k != "_groups"}
+
     def prepare(self, lookup: bool = True) -> Model:
         """Build now what is otherwise built on first use (the segmenter dictionary, the n-gram lookup
         tables): before forking workers, or to keep that time off a first request.
@@ -208,8 +212,9 @@ class Model:
         return M
 
     def _head_groups(self) -> list[HeadGroup]:
-        """The heads in groups that read alike, each group's n-gram lookup shared (built once; for a
-        model saved on disk, kept in the per-user lookup cache between runs)."""
+        """The heads in groups that read alike, each group's n-gram lookup shared (made once per model;
+        its integer tables built once it has read enough text, and for a model saved on disk kept in the
+        per-user lookup cache between runs)."""
         heads = list(self.runtime_heads.values())
         cached = self.__dict__.get("_groups")
         if cached is None or cached[0] != [id(h) for h in heads]:

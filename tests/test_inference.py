@@ -203,7 +203,7 @@ def test_heads_that_read_differently_are_grouped_apart() -> None:
     assert np.abs(model.predict_proba(probe) - expected).max() < 1e-9
 
 
-def test_a_deferred_group_counts_by_string_as_the_tables_do_then_builds_them() -> None:
+def test_a_deferred_group_counts_by_string_as_the_tables_do_then_builds_them(monkeypatch: pytest.MonkeyPatch) -> None:
     # one report's worth of text is looked up by string (no 0.4 s table build); the rows are the same
     # bits as the integer tables', and past STRING_LOOKUP_CHARS the tables are built
     from govreport_nlp.features import TextBatch
@@ -226,11 +226,55 @@ def test_a_deferred_group_counts_by_string_as_the_tables_do_then_builds_them() -
             assert was_deferred and not lazy.words_.usable  # still looking up by string
     assert lazy.words_.usable and lazy.chars_.usable and lazy._openings[0].usable  # built, once past the mark
     assert lazy.__dict__.get("_deferred") is None
-    # the reasons read the same rows
-    m1, m2 = gr.load_model(), gr.Model.load(gr.model.default_model_path())
+    # odd texts count alike too (white space of every kind, controls, emoji, digits, stop words only)
+    odd = ["", "　", " \t\n ", "\u2028行政\xa0复议\u3000", "\x00\x1c调解", "的了和", "，。、",
+           "🙂证照分离🙂", "１２３年第４季度", "加强\n行政执法", "e\u0301法治", "放" * 3000]
+    for a, b in zip(HeadGroup(heads).analyze(TextBatch(odd)), HeadGroup.deferred(heads).analyze(TextBatch(odd))):
+        assert np.array_equal(a["X"].indices, b["X"].indices) and np.array_equal(a["X"].data, b["X"].data)
+        assert np.array_equal(a["scores"], b["scores"])
+    # the reasons read the same rows: a model with its integer tables against one looking up by string
+    path = gr.model.default_model_path()
+    m1 = gr.Model.load(path).prepare()
+    monkeypatch.setenv("GOVREPORT_NLP_LOOKUP_CACHE", "0")  # no tables from the cache: looked up by string
+    m2 = gr.Model.load(path)
     r1 = [p.reasons for p in m1.predictions(first, reasons=3)]
     r2 = [p.reasons for p in m2.predictions(first, reasons=3)]
-    assert r1 == r2
+    assert all(g.__dict__.get("_deferred") is None for g in m1._head_groups())
+    assert all(g.__dict__.get("_deferred") is not None for g in m2._head_groups())
+    assert r1 == r2 and any(r1)
+
+
+def test_a_fork_while_another_thread_builds_tables_leaves_the_child_able_to_build_them() -> None:
+    import os
+    import signal
+    import threading
+
+    from govreport_nlp import inference
+    from govreport_nlp.features import TextBatch
+
+    heads = list(gr.load_model().runtime_heads.values())
+    held, release = threading.Event(), threading.Event()
+
+    def builder() -> None:  # holds the builders' lock as a thread building tables does
+        with inference._COMPLETING:
+            held.set()
+            release.wait(30)
+
+    t = threading.Thread(target=builder)
+    t.start()
+    held.wait(10)
+    try:
+        pid = os.fork()
+        if pid == 0:  # the child: the lock is a new one, so its own build does not wait for a lost thread
+            signal.alarm(60)
+            g = inference.HeadGroup.deferred(heads).complete()
+            ok = g.words_.usable and len(g.analyze(TextBatch(["推行证照分离。"]))) == len(heads)
+            os._exit(0 if ok else 1)
+        _, status = os.waitpid(pid, 0)
+    finally:
+        release.set()
+        t.join()
+    assert os.waitstatus_to_exitcode(status) == 0
 
 
 def test_runs_over_one_report_build_no_lookup_tables(tmp_path: Path) -> None:

@@ -181,3 +181,23 @@ def test_a_background_write_is_waited_for_by_a_load_a_fork_and_wait(cache: Path)
     lookup_cache.save("bg3", failing, background=True)  # never raises, in this thread or that one
     lookup_cache.wait()
     assert lookup_cache.load("bg3") is None and not list(cache.glob(".lookup-bg3*"))
+
+
+def test_a_first_runs_cache_writer_does_not_make_workers_spawn(cache: Path) -> None:
+    import sys
+    import threading
+
+    from govreport_nlp import batch
+
+    release = threading.Event()
+
+    def slow() -> dict[str, np.ndarray]:
+        release.wait(10)
+        return {"a": np.arange(2)}
+
+    lookup_cache.save("bg4", slow, background=True)
+    threading.Timer(0.2, release.set).start()
+    method = batch._start_method()  # waits for the writer, then counts threads
+    assert lookup_cache.load("bg4") is not None
+    if sys.platform.startswith("linux"):
+        assert method == "fork"
