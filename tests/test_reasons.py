@@ -49,3 +49,18 @@ def test_reasons_worded_only_when_shown_equal_reasons_worded_at_once(monkeypatch
     assert eager == lazy
     assert sum(len(r) for r in lazy) > len(inputs)  # reasons were given at all
     assert lazy_calls < len(worded)  # and fewer were worded lazily
+
+
+def test_evidence_of_the_entries_read_equals_the_whole_evidence_array() -> None:
+    # explain_rows computes (coef - mean) * shown for the entries it reads; given the whole array (a head's
+    # evidence_, once built), it gathers from it: the same weights to the bit, so the same reasons
+    model = gr.Model.load(gr.model.default_model_path())
+    inputs = _inputs("seeds.jsonl", 5)
+    for head in model.runtime_heads.values():
+        a = head._analyze(inputs)
+        ks = a["scores"].argmax(axis=1)
+        kw = dict(coef=head.coef_, mean=head.mean_coef_, ccoef=head.combiner_coef_, shown=head.shown_,
+                  feature_name=head.feature_name, context_names=head.context_names_)
+        fly = reasons.explain_rows(a, ks, 5, **kw)
+        whole = reasons.explain_rows(a, ks, 5, evidence=head.evidence_, **kw)
+        assert fly == whole and sum(map(len, fly)) > len(inputs)
