@@ -1369,7 +1369,8 @@ class NgramTable:
         """How often each vocabulary n-gram occurs in each text given as unit ids (``0`` between texts
         and for unknown units): rows in order, columns ascending within a row."""
         if self.index is None:
-            raise ValueError("this vocabulary is too large for integer keys; use counts_of_texts")
+            raise ValueError("this table has no integer keys (made by by_strings, or a vocabulary too large "
+                             "for them); use counts_of_texts")
         found: list[np.ndarray] = []
         lo, hi = self.ngram_range
         shift = np.int64(max(int(self.n_features - 1).bit_length(), 1))

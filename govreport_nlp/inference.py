@@ -416,14 +416,19 @@ class HeadGroup:
         background). A run over one report so never builds them."""
         g = cls.__new__(cls)
         g._check(heads)
-        g._vocabularies()
-        first = g.heads[0]
-        g.words_ = NgramTable.by_strings(g._indices[0], first.word_weighing_.ngram_range, first.word_weighing_.sep)
-        g.chars_ = NgramTable.by_strings(g._indices[1], first.char_weighing_.ngram_range, first.char_weighing_.sep)
-        g._openings = opening_table(g.cue_vocabulary_, by_strings=True)
-        g._deferred = (cache_key,)
-        g._read = 0
-        return g
+        return g._defer(cache_key)
+
+    def _defer(self, cache_key: str | None) -> HeadGroup:
+        self._vocabularies()
+        first = self.heads[0]
+        self.words_ = NgramTable.by_strings(self._indices[0], first.word_weighing_.ngram_range,
+                                            first.word_weighing_.sep)
+        self.chars_ = NgramTable.by_strings(self._indices[1], first.char_weighing_.ngram_range,
+                                            first.char_weighing_.sep)
+        self._openings = opening_table(self.cue_vocabulary_, by_strings=True)
+        self._deferred = (cache_key,)
+        self._read = 0
+        return self
 
     def complete(self) -> HeadGroup:
         """Build the integer lookup tables now, if :meth:`deferred` left them for later (before forking
@@ -560,7 +565,7 @@ class HeadGroup:
             # removed once its files are no longer mapped (outside the except: the traceback held them)
             del arrays
             lookup_cache.discard(key)
-        return cls.deferred(heads, key)  # built, and written, once it has read enough to pay for them
+        return group._defer(key)  # built, and written, once it has read enough to pay for them
 
     def analyze(self, batch: TextBatch) -> list[dict[str, Any]]:
         """Each head's analysis of the batch (see :meth:`Head._analyze`), in the order of :attr:`heads`."""
